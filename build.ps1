@@ -1,0 +1,211 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests, packages and demonstrates the TrustedCompute module.
+.DESCRIPTION
+    Tasks: Bootstrap, Build, Lint, UnitTest, PesterTest, Test (all tests), Package, Demo, Benchmark.
+    Several tasks may be given: -Task Build,PesterTest (or "Build,PesterTest" as one string from pwsh -File).
+.EXAMPLE
+    ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [string[]] $Task = @('Build'),
+    [ValidateSet('Release', 'Debug')] [string] $Configuration = 'Release',
+    [string] $TestFilter
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+$Root = $PSScriptRoot
+$OutDir = Join-Path $Root 'out'
+$ModuleDir = Join-Path $OutDir 'TrustedCompute'
+$ResultsDir = Join-Path $OutDir 'test-results'
+$PwshPath = [Environment]::ProcessPath
+$PesterVersion = '5.7.1'
+$AptPackages = @('swtpm', 'swtpm-tools', 'tpm2-tools', 'tboot', 'openssh-server')
+
+# Files the module ships, and nothing else. A new dependency must be named here.
+$ShippedRoot = @('TrustedCompute.PowerShell.dll')
+$ShippedDependencies = @('TrustedCompute.Core.dll', 'YamlDotNet.dll')
+$IgnoredPublishFiles = @('*.pdb', '*.deps.json', '*.xml')
+
+function Write-Step([string] $Text) { Write-Information "==> $Text" -InformationAction Continue }
+
+function Invoke-Native {
+    param([string] $FilePath, [string[]] $ArgumentList)
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) { throw "$FilePath $($ArgumentList -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Get-ModuleVersion {
+    [xml] $props = Get-Content -Raw (Join-Path $Root 'Directory.Build.props')
+    $props.Project.PropertyGroup.ModuleVersion | Where-Object { $_ } | Select-Object -First 1
+}
+
+function Get-NuGetPackageFolder {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = & dotnet nuget locals global-packages --list
+    ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Get-PesterManifest {
+    Join-Path (Get-NuGetPackageFolder) "pester/$PesterVersion/tools/Pester.psd1"
+}
+
+function Invoke-Bootstrap {
+    Write-Step 'Bootstrap'
+    $missing = @($AptPackages | Where-Object { -not (Test-DebianPackage $_) })
+    if ($missing.Count -gt 0) {
+        if ((Get-Command apt-get -ErrorAction Ignore) -and (& id -u) -eq '0') {
+            Write-Step "apt-get install $($missing -join ' ')"
+            $env:DEBIAN_FRONTEND = 'noninteractive'
+            Invoke-Native apt-get @('update', '-qq')
+            Invoke-Native apt-get @('install', '-y', '-qq', '--no-install-recommends') + $missing
+        }
+        else {
+            Write-Warning "Missing packages ($($missing -join ', ')); install them as root for the simulator tests and the demo."
+        }
+    }
+    if (-not (Test-Path (Get-PesterManifest))) {
+        Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/tools/Tools.csproj'), '--nologo', '-v', 'q')
+    }
+}
+
+function Test-DebianPackage([string] $Name) {
+    if (-not (Get-Command dpkg-query -ErrorAction Ignore)) { return $true }
+    $status = & dpkg-query -W -f '${Status}' $Name 2>$null
+    $status -eq 'install ok installed'
+}
+
+function Invoke-Build {
+    Write-Step 'Build'
+    $publishDir = Join-Path $OutDir 'publish'
+    Remove-Item -Recurse -Force $publishDir, $ModuleDir -ErrorAction Ignore
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/TrustedCompute.PowerShell'), '-c', $Configuration,
+        '-o', $publishDir, '--nologo', '-v', 'q')
+
+    $allowed = $ShippedRoot + $ShippedDependencies
+    $unexpected = Get-ChildItem $publishDir -File | Where-Object {
+        $name = $_.Name
+        $name -notin $allowed -and -not ($IgnoredPublishFiles | Where-Object { $name -like $_ })
+    }
+    if ($unexpected) { throw "Publish produced files not on the ship list: $($unexpected.Name -join ', ')" }
+
+    $null = New-Item -ItemType Directory -Force (Join-Path $ModuleDir 'dependencies'), (Join-Path $ModuleDir 'en-US')
+    foreach ($file in $ShippedRoot) { Copy-Item (Join-Path $publishDir $file) $ModuleDir }
+    foreach ($file in $ShippedDependencies) { Copy-Item (Join-Path $publishDir $file) (Join-Path $ModuleDir 'dependencies') }
+    $formats = Get-ChildItem (Join-Path $Root 'src/TrustedCompute.PowerShell/Formats') -Filter '*.format.ps1xml' | Sort-Object Name
+    $formats | Copy-Item -Destination $ModuleDir
+
+    $version = Get-ModuleVersion
+    $dll = Join-Path $ModuleDir $ShippedRoot[0]
+    $cmdlets = @(& $PwshPath -NoProfile -NonInteractive -Command "(Import-Module '$dll' -PassThru).ExportedCmdlets.Keys | Sort-Object")
+    if ($LASTEXITCODE -ne 0 -or $cmdlets.Count -eq 0) { throw 'Could not list the cmdlets of the built assembly' }
+    $quote = { param($names) ($names | ForEach-Object { "'$_'" }) -join ', ' }
+    $manifest = (Get-Content -Raw (Join-Path $Root 'TrustedCompute.psd1')) `
+        -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$version'" `
+        -replace 'CmdletsToExport\s*=\s*@\(\)', "CmdletsToExport = @($(& $quote $cmdlets))" `
+        -replace 'FormatsToProcess\s*=\s*@\(\)', "FormatsToProcess = @($(& $quote $formats.Name))"
+    Set-Content -Path (Join-Path $ModuleDir 'TrustedCompute.psd1') -Value $manifest -NoNewline
+
+    Update-Help -ModulePath $ModuleDir
+    Copy-Item (Join-Path $Root 'en-US/*') (Join-Path $ModuleDir 'en-US')
+
+    $info = Test-ModuleManifest (Join-Path $ModuleDir 'TrustedCompute.psd1')
+    if ($info.Version -ne [version] $version) { throw "Manifest version $($info.Version) is not $version" }
+    Write-Step "Staged TrustedCompute $version in $ModuleDir"
+}
+
+# Writes en-US/TrustedCompute.PowerShell.dll-Help.xml from docs/help/*.psd1 and the built cmdlets' metadata.
+function Update-Help([string] $ModulePath) {
+    $script = Join-Path $Root 'docs/help/New-MamlHelp.ps1'
+    Invoke-Native $PwshPath @('-NoProfile', '-NonInteractive', '-File', $script, '-ModulePath', $ModulePath,
+        '-SourcePath', (Join-Path $Root 'docs/help'), '-OutputPath', (Join-Path $Root 'en-US/TrustedCompute.PowerShell.dll-Help.xml'))
+}
+
+function Invoke-Lint {
+    Write-Step 'Lint'
+    $problems = & (Join-Path $Root 'tests/tools/Invoke-Lint.ps1') -Path $Root
+    if ($problems) {
+        $problems | ForEach-Object { Write-Warning $_ }
+        throw "Lint found $(@($problems).Count) problem(s)"
+    }
+}
+
+function Invoke-UnitTest {
+    Write-Step 'UnitTest (xunit)'
+    $trx = Join-Path $ResultsDir 'unit.trx'
+    Remove-Item $trx -ErrorAction Ignore
+    $arguments = @('test', (Join-Path $Root 'tests/TrustedCompute.Tests'), '-c', $Configuration, '--nologo',
+        '--logger', 'trx;LogFileName=unit.trx', '--logger', 'console;verbosity=minimal', '--results-directory', $ResultsDir)
+    if ($TestFilter) { $arguments += @('--filter', $TestFilter) }
+    & dotnet @arguments
+    $exit = $LASTEXITCODE
+    if (-not (Test-Path $trx)) { throw "xunit wrote no results (exit code $exit)" }
+    [xml] $doc = Get-Content -Raw $trx
+    $c = $doc.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Suite = 'xunit'; Passed = [int] $c.passed; Failed = [int] $c.failed + [int] $c.error + [int] $c.timeout; Skipped = [int] $c.notExecuted }
+}
+
+function Invoke-PesterTest {
+    Write-Step 'PesterTest (built module, fresh pwsh)'
+    $summary = Join-Path $ResultsDir 'pester-summary.json'
+    $null = New-Item -ItemType Directory -Force $ResultsDir
+    Remove-Item $summary -ErrorAction Ignore
+    $runner = Join-Path $Root 'tests/tools/Invoke-PesterSuite.ps1'
+    & $PwshPath -NoProfile -NonInteractive -File $runner -PesterManifest (Get-PesterManifest) -ModulePath $ModuleDir `
+        -TestPath (Join-Path $Root 'tests/Pester') -SummaryPath $summary -Filter ($TestFilter ?? '')
+    if (-not (Test-Path $summary)) { throw "Pester wrote no summary (exit code $LASTEXITCODE)" }
+    $s = Get-Content -Raw $summary | ConvertFrom-Json
+    [pscustomobject]@{ Suite = 'Pester'; Passed = [int] $s.Passed; Failed = [int] $s.Failed; Skipped = [int] $s.Skipped }
+}
+
+function Invoke-Package {
+    Write-Step 'Package'
+    if (-not (Test-Path (Join-Path $ModuleDir 'TrustedCompute.psd1'))) { Invoke-Build }
+    & (Join-Path $Root 'tests/tools/New-ModulePackage.ps1') -ModulePath $ModuleDir -OutputPath $OutDir -Version (Get-ModuleVersion)
+}
+
+function Invoke-Demo {
+    Write-Step 'Demo'
+    & $PwshPath -NoProfile -NonInteractive -File (Join-Path $Root 'docs/Demo.ps1') -ModulePath $ModuleDir -Root $Root
+    if ($LASTEXITCODE -ne 0) { throw "Demo failed with exit code $LASTEXITCODE" }
+}
+
+function Invoke-Benchmark {
+    Write-Step 'Benchmark'
+    Invoke-Native $PwshPath @('-NoProfile', '-File', (Join-Path $Root 'tests/TrustedCompute.Benchmarks/Measure-ImportTime.ps1'), '-ModulePath', $ModuleDir)
+    Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'tests/TrustedCompute.Benchmarks'), '-c', 'Release', '--', '--filter', '*')
+}
+
+$tasks = @($Task | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+$results = [System.Collections.Generic.List[object]]::new()
+foreach ($name in $tasks) {
+    switch ($name) {
+        'Bootstrap' { Invoke-Bootstrap }
+        'Build' { Invoke-Build }
+        'Lint' { Invoke-Lint }
+        'UnitTest' { $results.Add((Invoke-UnitTest)) }
+        'PesterTest' { $results.Add((Invoke-PesterTest)) }
+        'Test' {
+            Invoke-Bootstrap; Invoke-Build; Invoke-Lint
+            $results.Add((Invoke-UnitTest)); $results.Add((Invoke-PesterTest))
+        }
+        'Package' { Invoke-Package }
+        'Demo' { Invoke-Bootstrap; Invoke-Build; Invoke-Demo }
+        'Benchmark' { Invoke-Build; Invoke-Benchmark }
+        default { throw "Unknown task '$name'. Tasks: Bootstrap, Build, Lint, UnitTest, PesterTest, Test, Package, Demo, Benchmark" }
+    }
+}
+
+if ($results.Count -gt 0) {
+    $results | Format-Table -AutoSize | Out-String | Write-Information -InformationAction Continue
+    $passed = ($results | Measure-Object Passed -Sum).Sum
+    $failed = ($results | Measure-Object Failed -Sum).Sum
+    $skipped = ($results | Measure-Object Skipped -Sum).Sum
+    # The closing line CI reads.
+    Write-Output "$passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}

@@ -1,0 +1,40 @@
+using System.Management.Automation;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace TrustedCompute.PowerShell.Infrastructure;
+
+/// <summary>
+/// Loads TrustedCompute.Core and its third-party packages from the module's dependencies/ folder into a
+/// private AssemblyLoadContext, so another module's older YamlDotNet (or pwsh's own pins) never clash with ours.
+/// Only this cmdlet assembly lives in the default context.
+/// </summary>
+public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
+{
+    private static readonly string DependencyFolder = Path.Combine(
+        Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!, "dependencies");
+
+    private static readonly DependencyLoadContext Context = new(DependencyFolder);
+
+    public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveCore;
+
+    public void OnRemove(PSModuleInfo psModuleInfo) => AssemblyLoadContext.Default.Resolving -= ResolveCore;
+
+    private static Assembly? ResolveCore(AssemblyLoadContext defaultContext, AssemblyName name) =>
+        name.Name == "TrustedCompute.Core" ? Context.LoadFromAssemblyName(name) : null;
+
+    private sealed class DependencyLoadContext(string folder) : AssemblyLoadContext("TrustedCompute", isCollectible: false)
+    {
+        protected override Assembly? Load(AssemblyName name)
+        {
+            string path = Path.Combine(folder, name.Name + ".dll");
+            return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        }
+
+        protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+        {
+            string path = Path.Combine(folder, unmanagedDllName);
+            return File.Exists(path) ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
+        }
+    }
+}

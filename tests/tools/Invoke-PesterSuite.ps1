@@ -1,0 +1,31 @@
+<#
+.SYNOPSIS
+    Runs the Pester suite against the built module in this (fresh) pwsh and writes a JSON summary.
+    Pester's own exit handling is not used: build.ps1 reads the summary and prints the closing line.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $PesterManifest,
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $TestPath,
+    [Parameter(Mandatory)] [string] $SummaryPath,
+    [string] $Filter
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterManifest
+$env:TRUSTEDCOMPUTE_MODULE_PATH = $ModulePath
+
+$config = New-PesterConfiguration
+$config.Run.Path = $TestPath
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Detailed'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputPath = Join-Path (Split-Path $SummaryPath) 'pester.xml'
+if ($Filter) { $config.Filter.FullName = "*$Filter*" }
+
+$result = Invoke-Pester -Configuration $config
+[pscustomobject]@{
+    Passed  = $result.PassedCount
+    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Skipped = $result.SkippedCount
+} | ConvertTo-Json | Set-Content -Path $SummaryPath
