@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using TrustedCompute.Tpm;
 
@@ -23,12 +24,12 @@ internal static class DigestChecker
                 break;
             case TcgEventType.EV_EFI_VARIABLE_BOOT:
                 // PFP says the whole UEFI_VARIABLE_DATA; EDK2-derived firmware hashes only the variable's value.
-                if (e.Decoded is EfiVariableEventData boot) alternatives = [boot.VariableData];
+                if (VariableValue(e.Data) is { } value) alternatives = [value];
                 break;
             case TcgEventType.EV_EFI_VARIABLE_AUTHORITY:
                 // Firmware hashes the UEFI_VARIABLE_DATA of a db entry; shim's own authority events (SHIM_LOCK
                 // namespace) do not hash their event data, so those pass only when they happen to.
-                strict = e.Decoded is EfiVariableEventData { VariableGuid: var g } && g == EfiGuids.ImageSecurityDatabase;
+                strict = e.Data.Length >= 16 && new Guid(e.Data.AsSpan(0, 16)) == EfiGuids.ImageSecurityDatabase;
                 break;
             case TcgEventType.EV_IPL:
                 (strict, alternatives) = IplForm(e);
@@ -52,6 +53,15 @@ internal static class DigestChecker
             e.DigestCheck = DigestCheckStatus.Mismatch;
             e.MismatchedBanks = mismatched;
         }
+    }
+
+    /// <summary>VariableData of a UEFI_VARIABLE_DATA, or null when the sizes do not fit.</summary>
+    private static byte[]? VariableValue(byte[] data)
+    {
+        if (data.Length < 32) return null;
+        ulong nameLength = BinaryPrimitives.ReadUInt64LittleEndian(data.AsSpan(16)), valueLength = BinaryPrimitives.ReadUInt64LittleEndian(data.AsSpan(24));
+        if (nameLength > (ulong)data.Length || valueLength > (ulong)data.Length || 32 + 2 * nameLength + valueLength > (ulong)data.Length) return null;
+        return data.AsSpan(32 + 2 * (int)nameLength, (int)valueLength).ToArray();
     }
 
     private static bool Matches(TcgDigest digest, ReadOnlySpan<byte> data, Span<byte> hash)

@@ -35,8 +35,9 @@ public sealed class TcgEvent
         RawEventType = eventType;
         Digests = digests;
         Data = data;
-        Decoded = EventDataDecoder.Decode(this);
     }
+
+    private TcgEventData? _decoded;
 
     /// <summary>Position in the log, 0 for the first (header) event.</summary>
     public int Index { get; }
@@ -51,7 +52,8 @@ public sealed class TcgEvent
     public string EventTypeName => Enum.IsDefined(EventType) ? EventType.ToString() : $"0x{RawEventType:x8}";
     public IReadOnlyList<TcgDigest> Digests { get; }
     public byte[] Data { get; }
-    public TcgEventData Decoded { get; }
+    /// <summary>The data decoded by type (decoded on first use).</summary>
+    public TcgEventData Decoded => _decoded ??= EventDataDecoder.Decode(this);
     /// <summary>False for EV_NO_ACTION: such events are logged but never extended.</summary>
     public bool IsExtended => EventType != TcgEventType.EV_NO_ACTION;
     public DigestCheckStatus DigestCheck { get; internal set; }
