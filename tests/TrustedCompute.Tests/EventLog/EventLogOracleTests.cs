@@ -10,9 +10,7 @@ public class EventLogOracleTests
 {
     public static IEnumerable<object[]> Logs => Oracle.AllLogs;
 
-    private static TcgEventLog Parse(string name) => TcgEventLog.Parse(File.ReadAllBytes(Oracle.LogPath(name)),
-        name.EndsWith("specid-vendordata.bin", StringComparison.Ordinal)
-            ? new EventLogParseOptions { Quirks = EventLogQuirks.SpecIdVendorInfoOutsideEvent } : null);
+    private static TcgEventLog Parse(string name) => Oracle.Load(name);
 
     [SkippableTheory]
     [MemberData(nameof(Logs))]

@@ -21,7 +21,10 @@ internal static partial class Oracle
 
     public static string LogPath(string name) => TestPaths.Shared(["eventlogs", .. name.Split('/')]);
 
-    public static TcgEventLog Load(string name) => TcgEventLog.Parse(File.ReadAllBytes(LogPath(name)));
+    /// <summary>Parses a shared log; the hand-made specid-vendordata.bin needs its named quirk.</summary>
+    public static TcgEventLog Load(string name) => TcgEventLog.Parse(File.ReadAllBytes(LogPath(name)),
+        name.EndsWith("specid-vendordata.bin", StringComparison.Ordinal)
+            ? new EventLogParseOptions { Quirks = EventLogQuirks.SpecIdVendorInfoOutsideEvent } : null);
 
     /// <summary>The largest shared log, for the truncation sweep and the benchmark.</summary>
     public static string Largest() => TpmToolsLogs.Select(n => LogPath("tpm2-tools/" + n)).OrderByDescending(p => new FileInfo(p).Length).First();
