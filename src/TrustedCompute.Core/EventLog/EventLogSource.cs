@@ -8,6 +8,9 @@ public static class EventLogSource
 {
     public const string LinuxPath = "/sys/kernel/security/tpm0/binary_bios_measurements";
 
+    /// <summary>How the local log is named where a source is shown.</summary>
+    public static string LocalName => OperatingSystem.IsWindows() ? "tbs:SRTM" : LinuxPath;
+
     /// <summary>Parses a log file, streaming: a large junk file fails at its first bad field without being read whole.</summary>
     public static TcgEventLog ReadFile(string path, EventLogParseOptions? options = null, CancellationToken cancellationToken = default)
     {
