@@ -9,7 +9,7 @@ internal static class DigestChecker
 {
     private static readonly string[] GrubPrefixes = ["grub_cmd: ", "kernel_cmdline: ", "module_cmdline: ", "grub_kernel_cmdline "];
 
-    public static void Check(TcgEvent e)
+    public static void Check(TcgEvent e, BankHasher hasher)
     {
         if (!e.IsExtended) return;
         bool strict = true;
@@ -43,8 +43,8 @@ internal static class DigestChecker
         foreach (var d in e.Digests)
         {
             if (!PcrBanks.IsSupported(d.Algorithm)) continue;
-            bool match = Matches(d, e.Data, hash);
-            foreach (var a in alternatives) match = match || Matches(d, a, hash);
+            bool match = Matches(hasher, d, e.Data, hash);
+            foreach (var a in alternatives) match = match || Matches(hasher, d, a, hash);
             if (!match) mismatched.Add(d.Algorithm);
         }
         if (mismatched.Count == 0) e.DigestCheck = DigestCheckStatus.Verified;
@@ -64,9 +64,9 @@ internal static class DigestChecker
         return data.AsSpan(32 + 2 * (int)nameLength, (int)valueLength).ToArray();
     }
 
-    private static bool Matches(TcgDigest digest, ReadOnlySpan<byte> data, Span<byte> hash)
+    private static bool Matches(BankHasher hasher, TcgDigest digest, ReadOnlySpan<byte> data, Span<byte> hash)
     {
-        int n = PcrBanks.Hash(digest.Algorithm, data, hash);
+        int n = hasher.Hash(digest.Algorithm, data, hash);
         return hash[..n].SequenceEqual(digest.Digest);
     }
 

@@ -67,3 +67,32 @@ internal static class HexText
 {
     public static string Lower(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 }
+
+/// <summary>One reusable hash context per bank: one-shot hashing pays a context set-up per call, which dominates small inputs.</summary>
+internal sealed class BankHasher : IDisposable
+{
+    private readonly Dictionary<TpmAlgId, IncrementalHash> _hashes = [];
+
+    public int Hash(TpmAlgId alg, ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        if (!_hashes.TryGetValue(alg, out var hash))
+        {
+            hash = IncrementalHash.CreateHash(alg switch
+            {
+                TpmAlgId.Sha1 => HashAlgorithmName.SHA1,
+                TpmAlgId.Sha256 => HashAlgorithmName.SHA256,
+                TpmAlgId.Sha384 => HashAlgorithmName.SHA384,
+                TpmAlgId.Sha512 => HashAlgorithmName.SHA512,
+                _ => throw new NotSupportedException($"PCR bank {PcrBanks.Name(alg)} is not supported"),
+            });
+            _hashes[alg] = hash;
+        }
+        hash.AppendData(data);
+        return hash.GetHashAndReset(destination);
+    }
+
+    public void Dispose()
+    {
+        foreach (var h in _hashes.Values) h.Dispose();
+    }
+}

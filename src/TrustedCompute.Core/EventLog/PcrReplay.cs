@@ -58,6 +58,7 @@ public sealed class PcrReplay
         var values = new Dictionary<TpmAlgId, byte[][]>();
         var touchedPerBank = new Dictionary<TpmAlgId, bool[]>();
         Span<byte> buffer = stackalloc byte[128];
+        using var hasher = new BankHasher();
         foreach (var bank in banks)
         {
             int size = PcrBanks.DigestSize(bank);
@@ -78,9 +79,9 @@ public sealed class PcrReplay
                 }
                 else
                 {
-                    PcrBanks.Hash(bank, step.Data, buffer[size..]);
+                    hasher.Hash(bank, step.Data, buffer[size..]);
                 }
-                PcrBanks.Hash(bank, buffer[..(2 * size)], pcr);
+                hasher.Hash(bank, buffer[..(2 * size)], pcr);
             }
             values[bank] = pcrs;
             touchedPerBank[bank] = touched;

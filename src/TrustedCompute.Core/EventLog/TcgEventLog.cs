@@ -37,8 +37,10 @@ public sealed class TcgEventLog
         Events = events;
         Length = length;
         AppliedParseQuirks = appliedQuirks;
-        foreach (var e in events) DigestChecker.Check(e);
-        StartupLocality = events.Select(e => e.Decoded).OfType<StartupLocalityEventData>().FirstOrDefault()?.Locality ?? 0;
+        using (var hasher = new BankHasher())
+            foreach (var e in events) DigestChecker.Check(e, hasher);
+        StartupLocality = events.Where(e => e.EventType == TcgEventType.EV_NO_ACTION && e.PcrIndex == 0 && e.Data.AsSpan().StartsWith("StartupLocality\0"u8))
+            .Select(e => e.Decoded).OfType<StartupLocalityEventData>().FirstOrDefault()?.Locality ?? 0;
     }
 
     public EventLogFormat Format { get; }
