@@ -49,6 +49,19 @@ Describe 'Get-TpmEventLog' {
         $errs[1].FullyQualifiedErrorId | Should -Be 'GetTpmEventLogReadFailed,TrustedCompute.PowerShell.Commands.EventLog.GetTpmEventLogCommand'
     }
 
+    It 'reads the local log by default, or says clearly that there is none' {
+        $local = '/sys/kernel/security/tpm0/binary_bios_measurements'
+        if ($IsLinux -and -not (Test-Path $local)) {
+            Get-TpmEventLog -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'GetTpmEventLogReadFailed,*'
+            $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $errs[0].Exception.Message | Should -Match 'binary_bios_measurements'
+        }
+        else {
+            Set-ItResult -Skipped -Because 'this machine has a readable local event log or is not Linux'
+        }
+    }
+
     It 'reports a wildcard that matches nothing as PathNotFound' {
         Get-TpmEventLog -Path (Join-Path $TestDrive 'nothing-*.bin') -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'GetTpmEventLogPathNotFound,*'

@@ -39,8 +39,10 @@ public sealed class TcgEventLog
         AppliedParseQuirks = appliedQuirks;
         using (var hasher = new BankHasher())
             foreach (var e in events) DigestChecker.Check(e, hasher);
+        // An H-CRTM (EV_EFI_HCRTM_EVENT in PCR 0) starts PCR 0 at 4 like a StartupLocality of 4.
         StartupLocality = events.Where(e => e.EventType == TcgEventType.EV_NO_ACTION && e.PcrIndex == 0 && e.Data.AsSpan().StartsWith("StartupLocality\0"u8))
-            .Select(e => e.Decoded).OfType<StartupLocalityEventData>().FirstOrDefault()?.Locality ?? 0;
+            .Select(e => e.Decoded).OfType<StartupLocalityEventData>().FirstOrDefault()?.Locality
+            ?? (events.Any(e => e.EventType == TcgEventType.EV_EFI_HCRTM_EVENT && e.PcrIndex == 0) ? (byte)4 : (byte)0);
     }
 
     public EventLogFormat Format { get; }
@@ -50,7 +52,7 @@ public sealed class TcgEventLog
     public IReadOnlyList<TcgEvent> Events { get; }
     /// <summary>Bytes parsed.</summary>
     public long Length { get; }
-    /// <summary>Locality from the StartupLocality event: PCR0 starts at this value (0 when absent).</summary>
+    /// <summary>Locality from the StartupLocality event (4 for an H-CRTM log): PCR0 starts at this value (0 when absent).</summary>
     public byte StartupLocality { get; }
     public EventLogQuirks AppliedParseQuirks { get; }
     public IReadOnlyList<TcgEvent> DigestMismatches => Events.Where(e => e.DigestCheck == DigestCheckStatus.Mismatch).ToList();

@@ -38,6 +38,16 @@ public class PcrReplayTests
     }
 
     [Fact]
+    public void An_hcrtm_event_starts_pcr0_at_4()
+    {
+        var hcrtm = Encoding.ASCII.GetBytes("HCRTM");
+        var log = TcgEventLog.Parse(new SyntheticLog().Add(0, TcgEventType.EV_EFI_HCRTM_EVENT, hcrtm).ToArray());
+        var initial = new byte[20];
+        initial[^1] = 4;
+        Assert.Equal(Extend(TpmAlgId.Sha1, initial, PcrBanks.Hash(TpmAlgId.Sha1, hcrtm)), log.Replay().GetValue(TpmAlgId.Sha1, 0));
+    }
+
+    [Fact]
     public void Compare_lists_every_differing_pcr()
     {
         var log = TcgEventLog.Parse(new SyntheticLog().Action(4, "a").Action(5, "b").Separator(7).ToArray());
