@@ -126,7 +126,7 @@ internal static class EfiVariables
 #pragma warning restore SYSLIB0057
             return certificate.GetNameInfo(X509NameType.SimpleName, false);
         }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             return null;
         }

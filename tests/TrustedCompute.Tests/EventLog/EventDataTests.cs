@@ -170,6 +170,35 @@ public class EventDataTests
         Assert.Equal(DigestCheckStatus.Verified, log.Events[1].DigestCheck);
     }
 
+    [Fact]
+    public void Decoders_never_throw_on_random_data_of_any_type_or_variable()
+    {
+        var random = new Random(99);
+        string[] names = ["SecureBoot", "BootOrder", "Boot0001", "db", "dbx", "KEK", "PK", "MokList", "BootCurrent", "Other"];
+        var types = Enum.GetValues<TcgEventType>();
+        int decoded = 0;
+        for (int i = 0; i < 3000; i++)
+        {
+            var type = types[i % types.Length];
+            var data = new byte[1 + random.Next(300)];
+            random.NextBytes(data);
+            if (i % 3 == 0)
+            {
+                string name = names[random.Next(names.Length)];
+                var value = new byte[random.Next(200)];
+                random.NextBytes(value);
+                data = [.. EfiGuids.ImageSecurityDatabase.ToByteArray(), .. Le64((ulong)name.Length), .. Le64((ulong)value.Length),
+                    .. Encoding.Unicode.GetBytes(name), .. value];
+                type = TcgEventType.EV_EFI_VARIABLE_DRIVER_CONFIG;
+            }
+            var log = TcgEventLog.Parse(new SyntheticLog().Add(4, type, data).ToArray());
+            var e = log.Events[1];
+            Assert.NotNull(e.Summary);
+            if (e.Decoded is not RawEventData) decoded++;
+        }
+        Assert.InRange(decoded, 1000, 3000);
+    }
+
     private static byte[] Le64(ulong v) { var b = new byte[8]; BinaryPrimitives.WriteUInt64LittleEndian(b, v); return b; }
     private static string HexText(byte[] b) => Convert.ToHexString(b).ToLowerInvariant();
 }
