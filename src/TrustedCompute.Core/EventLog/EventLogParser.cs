@@ -41,7 +41,7 @@ internal sealed class EventLogParser
         var events = new List<TcgEvent>();
         var applied = EventLogQuirks.None;
         var first = ReadLegacyEvent(header: true);
-        if (first.Data.Length != 0 && _vendorTail) applied |= EventLogQuirks.SpecIdVendorInfoOutsideEvent;
+        if (_vendorTail) applied |= EventLogQuirks.SpecIdVendorInfoOutsideEvent;
         events.Add(first);
         SpecIdEventData? specId = null;
         var format = EventLogFormat.Sha1Legacy;
