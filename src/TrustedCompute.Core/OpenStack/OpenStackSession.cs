@@ -225,7 +225,7 @@ public sealed class OpenStackSession : IDisposable
             {
                 var error = (OpenStackException)await ErrorAsync("identity", request, response, cancellationToken).ConfigureAwait(false);
                 throw new OpenStackAuthenticationException(
-                    $"Keystone at {Cloud.AuthUrl} refused the credentials of {Cloud}: {error.ServiceMessage ?? "401 Unauthorized"}" +
+                    $"Keystone refused the credentials of {Cloud}: {error.ServiceMessage ?? "401 Unauthorized"}" +
                     (error.RequestId is null ? "" : $" (request id {error.RequestId})"));
             }
             if (!response.IsSuccessStatusCode) throw await ErrorAsync("identity", request, response, cancellationToken).ConfigureAwait(false);

@@ -13,16 +13,13 @@ internal static class OpenStackSessionState
         get { lock (Gate) return _default; }
     }
 
-    /// <summary>Makes <paramref name="session"/> the default; the previous default is disposed.</summary>
+    /// <summary>
+    /// Makes <paramref name="session"/> the default. The previous one is not disposed: a caller may still hold it
+    /// (Connect-OpenStack -PassThru); Disconnect-OpenStack ends a connection explicitly.
+    /// </summary>
     public static void SetDefault(OpenStackSession? session)
     {
-        OpenStackSession? previous;
-        lock (Gate)
-        {
-            previous = _default;
-            _default = session;
-        }
-        if (previous is not null && !ReferenceEquals(previous, session)) previous.Dispose();
+        lock (Gate) _default = session;
     }
 
     /// <summary>Clears the default when it is <paramref name="session"/>; true if it was.</summary>
