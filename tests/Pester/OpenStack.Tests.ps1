@@ -261,6 +261,14 @@ Describe 'Sync-TrustedPool and Get-TrustedPool' {
 }
 
 Describe 'Disconnect-OpenStack' {
+    It 'after a disconnect, the cmdlets connect again from OS_* on first use' {
+        if (Skip-WithoutCloud) { return }
+        Connect-OpenStack
+        Disconnect-OpenStack
+        $trait = New-TestTrait
+        @(Get-TrustedPool -Trait $trait).Count | Should -Be 0   # a fresh connection made from the environment
+    }
+
     It 'revokes the token and clears the default connection' {
         if (Skip-WithoutCloud) { return }
         $connection = Connect-OpenStack -PassThru

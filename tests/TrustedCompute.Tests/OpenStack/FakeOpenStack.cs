@@ -21,6 +21,9 @@ internal sealed class FakeOpenStack : HttpMessageHandler
 
     public HttpStatusCode AuthStatus { get; set; } = HttpStatusCode.Created;
 
+    /// <summary>How long the tokens this fake issues live.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
     public static OpenStackCloud Cloud()
     {
         var cloud = new OpenStackCloud { AuthUrl = new Uri(AuthUrl), Username = "admin", ProjectName = "admin" };
@@ -44,7 +47,7 @@ internal sealed class FakeOpenStack : HttpMessageHandler
         {
             if (AuthStatus != HttpStatusCode.Created)
                 return Task.FromResult(Reply(AuthStatus, """{"error":{"code":401,"title":"Unauthorized","message":"The request you have made requires authentication."}}"""));
-            string expires = DateTimeOffset.UtcNow.AddHours(1).ToString("O");
+            string expires = DateTimeOffset.UtcNow.Add(TokenLifetime).ToString("O");
             var response = Reply(HttpStatusCode.Created,
                 "{\"token\":{\"expires_at\":\"" + expires + "\",\"user\":{\"id\":\"u1\",\"name\":\"admin\"}," +
                 "\"project\":{\"id\":\"p1\",\"name\":\"admin\"},\"roles\":[{\"name\":\"admin\"}]," +

@@ -77,8 +77,19 @@ public sealed class OpenStackIntegrationTests(OpenStackFixture cloud)
             }));
             await session.GetTokenAsync(_ct);
             Assert.Equal("admin", session.ProjectName);
-            var pool = await new PlacementClient(session).ListProvidersAsync(cancellationToken: _ct);
-            Assert.NotNull(pool);
+            Assert.NotNull(await new PlacementClient(session).ListProvidersAsync(cancellationToken: _ct));
+
+            // by name: Keystone needs the owning user too
+            using var byName = new OpenStackSession(cloud.NewCloud(env =>
+            {
+                env.Remove("OS_PASSWORD");
+                env.Remove("OS_PROJECT_NAME");
+                env["OS_APPLICATION_CREDENTIAL_NAME"] = name;
+                env["OS_APPLICATION_CREDENTIAL_SECRET"] = secret;
+            }));
+            Assert.Equal(OpenStackCloud.ApplicationCredentialAuth, byName.Cloud.AuthType);
+            await byName.GetTokenAsync(_ct);
+            Assert.Equal("admin", byName.ProjectName);
         }
         finally
         {

@@ -26,6 +26,23 @@ public sealed class OpenStackSessionTests
     }
 
     [Fact]
+    public async Task TokenIsReusedUntilShortlyBeforeItExpires()
+    {
+        var fake = new FakeOpenStack((_, _) => FakeOpenStack.Reply(HttpStatusCode.OK, "{}"));
+        using (var session = new OpenStackSession(FakeOpenStack.Cloud(), fake))
+        {
+            Assert.Equal("token-1", await session.GetTokenAsync(default));
+            Assert.Equal("token-1", await session.GetTokenAsync(default));
+            Assert.Equal(1, session.AuthenticationCount);
+        }
+
+        var expiring = new FakeOpenStack((_, _) => FakeOpenStack.Reply(HttpStatusCode.OK, "{}")) { TokenLifetime = TimeSpan.FromSeconds(30) };
+        using var shortLived = new OpenStackSession(FakeOpenStack.Cloud(), expiring);
+        Assert.Equal("token-1", await shortLived.GetTokenAsync(default));
+        Assert.Equal("token-2", await shortLived.GetTokenAsync(default)); // within a minute of expiry: renewed before use
+    }
+
+    [Fact]
     public async Task ServiceKeepsAnswering401_IsAnAuthenticationError_AfterOneReauthentication()
     {
         var fake = new FakeOpenStack((_, _) => FakeOpenStack.Reply(HttpStatusCode.Unauthorized, """{"error":{"message":"nope"}}"""));
