@@ -34,7 +34,7 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 no_proxy=127.0.0.1,loca
 unset PYTHONPATH PYTHONHOME VIRTUAL_ENV
 
 log() { echo "openstack.sh: $*" >&2; }
-die() { log "$*"; exit "${2:-1}"; }
+die() { log "$1"; exit "${2:-1}"; }
 t0=$(date +%s%N)
 took() { echo "$(( ($(date +%s%N) - t0) / 1000000 ))ms"; }
 
