@@ -45,8 +45,19 @@ public sealed record TrustedPoolPlan(string HostName, ResourceProvider? Provider
 public sealed record TrustedPoolChange(string HostName, string? ProviderName, Guid? ProviderUuid, string Trait, string? Verdict,
     DateTimeOffset? Time, TrustedPoolReason Reason, TrustedPoolAction Action, TrustedPoolStatus Status, int Attempts);
 
+/// <summary>The result for one host of a sync: its change record, or the error that stopped it.</summary>
+public sealed record TrustedPoolOutcome(TrustedPoolPlan Plan, TrustedPoolChange? Change, Exception? Error);
+
 /// <summary>Totals of one sync.</summary>
-public sealed record TrustedPoolSummary(string Trait, int Hosts, int Added, int Removed, int Unchanged, int Skipped, int Failed);
+public sealed record TrustedPoolSummary(string Trait, int Hosts, int Added, int Removed, int Unchanged, int Skipped, int Failed)
+{
+    public static TrustedPoolSummary Of(string trait, IReadOnlyCollection<TrustedPoolOutcome> outcomes) => new(trait, outcomes.Count,
+        outcomes.Count(o => o.Change is { Status: TrustedPoolStatus.Changed, Action: TrustedPoolAction.Add }),
+        outcomes.Count(o => o.Change is { Status: TrustedPoolStatus.Changed, Action: TrustedPoolAction.Remove }),
+        outcomes.Count(o => o.Change is { Status: TrustedPoolStatus.Unchanged }),
+        outcomes.Count(o => o.Change is { Status: TrustedPoolStatus.Skipped }),
+        outcomes.Count(o => o.Error is not null));
+}
 
 /// <summary>A host in the trusted pool: a provider that carries the trait.</summary>
 public sealed record TrustedPoolHost(string HostName, Guid ProviderUuid, long Generation, string Trait);
@@ -143,6 +154,40 @@ public sealed class TrustedPoolSynchronizer(PlacementClient placement)
             return next;
         }, cancellationToken).ConfigureAwait(false);
         return Record(plan, update.Changed ? TrustedPoolStatus.Changed : TrustedPoolStatus.Unchanged, update.Attempts);
+    }
+
+    /// <summary>
+    /// Carries out the plans one host at a time, on the caller's thread: <paramref name="confirm"/> is asked before
+    /// each change (ShouldProcess), and a failure of one host (a 404, a 500, a dropped connection, a malformed answer)
+    /// becomes that host's outcome while the others go on. Authentication failures and cancellation stop the sync.
+    /// </summary>
+    public IEnumerable<TrustedPoolOutcome> Apply(IEnumerable<TrustedPoolPlan> plans, Func<TrustedPoolPlan, bool> confirm,
+        CancellationToken cancellationToken = default)
+    {
+        foreach (var plan in plans)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (plan.Provider is null)
+            {
+                yield return new(plan, null, new KeyNotFoundException($"No compute-node resource provider matches host '{plan.HostName}'."));
+                continue;
+            }
+            if (plan.Action != TrustedPoolAction.None && !confirm(plan))
+            {
+                yield return new(plan, Record(plan, TrustedPoolStatus.Skipped, 0), null);
+                continue;
+            }
+            TrustedPoolOutcome outcome;
+            try
+            {
+                outcome = new(plan, ApplyAsync(plan, cancellationToken).GetAwaiter().GetResult(), null);
+            }
+            catch (OpenStackException ex) when (ex is not OpenStackAuthenticationException)
+            {
+                outcome = new(plan, null, ex);
+            }
+            yield return outcome;
+        }
     }
 
     /// <summary>The record for a plan that was not carried out (declined by -WhatIf or -Confirm).</summary>

@@ -156,3 +156,66 @@ public sealed class OpenStackSessionTests
         Assert.Equal(expected, TrustedPoolSynchronizer.Judge(verdict, time, TimeSpan.FromHours(1), now));
     }
 }
+
+/// <summary>The per-host loop of a sync over a scripted Placement: one host's failure does not stop the others.</summary>
+public sealed class TrustedPoolApplyTests
+{
+    private static readonly Guid[] Uuids = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
+
+    [Fact]
+    public async Task A500AndADroppedConnection_FailOnlyTheirHosts_TheSyncGoesOn()
+    {
+        var written = new List<Guid>();
+        var fake = new FakeOpenStack((req, _) =>
+        {
+            string path = req.RequestUri!.AbsolutePath;
+            if (path == "/resource_providers")
+                return FakeOpenStack.Reply(HttpStatusCode.OK, "{\"resource_providers\":[" + string.Join(',', Uuids.Select((u, i) =>
+                    $"{{\"uuid\":\"{u}\",\"name\":\"node{i}\",\"generation\":1,\"parent_provider_uuid\":null,\"root_provider_uuid\":\"{u}\"}}")) + "]}");
+            if (path == "/traits/CUSTOM_TRUSTED_HOST")
+                return FakeOpenStack.Reply(req.Method == HttpMethod.Get ? HttpStatusCode.NotFound : HttpStatusCode.Created, null);
+            var uuid = Guid.Parse(path.Split('/')[2]);
+            if (uuid == Uuids[1] && req.Method == HttpMethod.Put)
+                return FakeOpenStack.Reply(HttpStatusCode.InternalServerError, """{"errors":[{"status":500,"detail":"database is locked"}]}""", "req-500");
+            if (uuid == Uuids[2]) throw new HttpRequestException("Connection reset by peer");
+            if (req.Method == HttpMethod.Put) written.Add(uuid);
+            return FakeOpenStack.Reply(HttpStatusCode.OK, """{"traits":["HW_CPU_X86_AVX2"],"resource_provider_generation":1}""");
+        });
+        using var session = new OpenStackSession(FakeOpenStack.Cloud(), fake);
+        var sync = new TrustedPoolSynchronizer(new PlacementClient(session));
+        var now = DateTimeOffset.UtcNow;
+        var plans = await sync.PlanAsync(Enumerable.Range(0, 4).Select(i => new TrustedPoolMember($"node{i}", "Trusted", now)).Append(new("ghost", "Trusted", now)),
+            "CUSTOM_TRUSTED_HOST", TimeSpan.FromHours(1), now);
+
+        var confirmed = new List<string>();
+        var outcomes = sync.Apply(plans, p => { confirmed.Add(p.HostName); return p.HostName != "node3"; }).ToList();
+
+        Assert.Equal(["ghost", "node0", "node1", "node2", "node3"], outcomes.Select(o => o.Plan.HostName).Order());
+        Assert.Equal(["node0", "node1", "node2", "node3"], confirmed.Order());
+        Assert.Equal(TrustedPoolStatus.Changed, outcomes.Single(o => o.Plan.HostName == "node0").Change!.Status);
+        var serverError = Assert.IsType<OpenStackException>(outcomes.Single(o => o.Plan.HostName == "node1").Error);
+        Assert.Equal((HttpStatusCode.InternalServerError, "req-500"), (serverError.StatusCode!.Value, serverError.RequestId));
+        Assert.Contains("Connection reset", Assert.IsType<OpenStackException>(outcomes.Single(o => o.Plan.HostName == "node2").Error).Message);
+        Assert.Equal(TrustedPoolStatus.Skipped, outcomes.Single(o => o.Plan.HostName == "node3").Change!.Status);
+        Assert.IsType<KeyNotFoundException>(outcomes.Single(o => o.Plan.HostName == "ghost").Error);
+        Assert.Equal([Uuids[0]], written);
+        Assert.Equal(new TrustedPoolSummary("CUSTOM_TRUSTED_HOST", 5, 1, 0, 0, 1, 3), TrustedPoolSummary.Of("CUSTOM_TRUSTED_HOST", outcomes));
+    }
+
+    [Fact]
+    public async Task AnAuthenticationFailureStopsTheSync()
+    {
+        bool refuse = false;
+        var fake = new FakeOpenStack((req, _) => refuse
+            ? FakeOpenStack.Reply(HttpStatusCode.Unauthorized, null)
+            : req.RequestUri!.AbsolutePath == "/resource_providers"
+                ? FakeOpenStack.Reply(HttpStatusCode.OK, $"{{\"resource_providers\":[{{\"uuid\":\"{Uuids[0]}\",\"name\":\"node0\",\"generation\":1}}]}}")
+                : FakeOpenStack.Reply(HttpStatusCode.NotFound, null));
+        using var session = new OpenStackSession(FakeOpenStack.Cloud(), fake);
+        var sync = new TrustedPoolSynchronizer(new PlacementClient(session));
+        var now = DateTimeOffset.UtcNow;
+        var plans = await sync.PlanAsync([new("node0", "Trusted", now)], "CUSTOM_TRUSTED_HOST", TimeSpan.FromHours(1), now);
+        refuse = true;
+        Assert.Throws<OpenStackAuthenticationException>(() => sync.Apply(plans, _ => true).ToList());
+    }
+}

@@ -44,6 +44,9 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
         Verdict = null;
     }
 
+    private bool Confirm(TrustedPoolPlan plan) => ShouldProcess($"{plan.HostName} (provider {plan.Provider!.Uuid})",
+        $"{(plan.Action == TrustedPoolAction.Add ? "Add" : "Remove")} trait {Trait} ({plan.Reason})");
+
     protected override void EndProcessing()
     {
         if (MaxAge <= TimeSpan.Zero) ThrowTerminatingError(new ArgumentException("-MaxAge must be positive."), "SyncTrustedPoolInvalidMaxAge", MaxAge);
@@ -61,42 +64,24 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
             return;
         }
 
-        int added = 0, removed = 0, unchanged = 0, skipped = 0, failed = 0;
-        foreach (var plan in plans)
+        var outcomes = new List<TrustedPoolOutcome>();
+        try
         {
-            if (plan.Provider is null)
+            foreach (var outcome in sync.Apply(plans, Confirm, CancellationToken))
             {
-                failed++;
-                WriteError(new KeyNotFoundException($"No compute-node resource provider matches host '{plan.HostName}'."),
-                    "SyncTrustedPoolProviderNotFound", plan.HostName);
-                continue;
-            }
-            if (plan.Action != TrustedPoolAction.None)
-            {
-                string action = plan.Action == TrustedPoolAction.Add ? $"Add trait {Trait} ({plan.Reason})" : $"Remove trait {Trait} ({plan.Reason})";
-                if (!ShouldProcess($"{plan.HostName} (provider {plan.Provider.Uuid})", action))
-                {
-                    skipped++;
-                    WriteObject(TrustedPoolSynchronizer.Record(plan, TrustedPoolStatus.Skipped, 0));
-                    continue;
-                }
-            }
-            try
-            {
-                var change = Await(sync.ApplyAsync(plan, CancellationToken));
-                if (change.Status == TrustedPoolStatus.Changed && change.Action == TrustedPoolAction.Add) added++;
-                else if (change.Status == TrustedPoolStatus.Changed) removed++;
-                else unchanged++;
-                WriteObject(change);
-            }
-            catch (Exception ex) when (IsTargetError(ex))
-            {
-                failed++;
-                WriteError(ex, ErrorId(ex, "SyncTrustedPoolProviderFailed"), plan.HostName);
+                outcomes.Add(outcome);
+                if (outcome.Change is not null) WriteObject(outcome.Change);
+                else if (outcome.Error is KeyNotFoundException notFound) WriteError(notFound, "SyncTrustedPoolProviderNotFound", outcome.Plan.HostName);
+                else WriteError(outcome.Error!, "SyncTrustedPoolProviderFailed", outcome.Plan.HostName);
             }
         }
-        var summary = new TrustedPoolSummary(Trait, plans.Count, added, removed, unchanged, skipped, failed);
-        WriteVerbose($"Trusted pool {Trait}: {added} added, {removed} removed, {unchanged} unchanged, {skipped} skipped, {failed} failed.");
+        catch (OpenStackAuthenticationException ex)
+        {
+            ThrowTerminatingError(ex, AuthenticationFailedId, Trait);
+        }
+        var summary = TrustedPoolSummary.Of(Trait, outcomes);
+        WriteVerbose($"Trusted pool {Trait}: {summary.Added} added, {summary.Removed} removed, {summary.Unchanged} unchanged, " +
+                     $"{summary.Skipped} skipped, {summary.Failed} failed.");
         WriteInformation(summary, ["TrustedPoolSummary"]);
     }
 }
