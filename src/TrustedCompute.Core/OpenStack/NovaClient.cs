@@ -92,7 +92,7 @@ public sealed class NovaClient(OpenStackSession session, string? microversion = 
     {
         var response = await session.SendAsync(Service, HttpMethod.Get, "os-hypervisors/detail", null, Header, cancellationToken).ConfigureAwait(false);
         return Json.Array(response.Body, "hypervisors", "hypervisor list").EnumerateArray()
-            .Select(h => new Hypervisor(h.GetProperty("id").ToString(), Json.String(h, "hypervisor_hostname", "hypervisor"),
+            .Select(h => new Hypervisor(h.TryGetProperty("id", out var id) ? id.ToString() : "", Json.String(h, "hypervisor_hostname", "hypervisor"),
                 Json.OptionalString(h, "state"), Json.OptionalString(h, "status")))
             .ToList();
     }

@@ -73,7 +73,7 @@ public sealed class ConnectOpenStackCommand : Infrastructure.TrustedComputeCmdle
 
     protected override void EndProcessing()
     {
-        OpenStackSession session;
+        OpenStackSession? session = null;
         try
         {
             var cloud = OpenStackCloudLoader.Load(Cloud, OpenStackCloudLoader.ProcessEnvironment());
@@ -85,6 +85,7 @@ public sealed class ConnectOpenStackCommand : Infrastructure.TrustedComputeCmdle
         catch (Exception ex) when (ex is OpenStackException or ArgumentException or IOException or KeyNotFoundException
                                        or System.Security.Cryptography.CryptographicException)
         {
+            session?.Dispose();
             ThrowTerminatingError(ex, ex is OpenStackAuthenticationException ? OpenStackCmdlet.AuthenticationFailedId : "ConnectOpenStackFailed", AuthUrl ?? (object?)Cloud);
             return;
         }
