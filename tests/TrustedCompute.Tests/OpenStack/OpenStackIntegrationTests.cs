@@ -44,6 +44,35 @@ public sealed class OpenStackIntegrationTests(OpenStackFixture cloud)
     }
 
     [SkippableFact]
+    public async Task ProjectIdAndDomainScopes()
+    {
+        cloud.Require();
+        await cloud.Admin.GetTokenAsync(_ct);
+        using (var byId = new OpenStackSession(cloud.NewCloud(env =>
+               {
+                   env.Remove("OS_PROJECT_NAME");
+                   env["OS_PROJECT_ID"] = cloud.Admin.ProjectId;
+               })))
+        {
+            await byId.GetTokenAsync(_ct);
+            Assert.Equal(("admin", cloud.Admin.ProjectId), (byId.ProjectName, byId.ProjectId));
+        }
+
+        // a domain-scoped token needs a role on the domain
+        var roles = await cloud.Admin.SendAsync("identity", HttpMethod.Get, "roles?name=admin", null, null, _ct);
+        string roleId = roles.Body!.Value.GetProperty("roles")[0].GetProperty("id").GetString()!;
+        await cloud.Admin.SendAsync("identity", HttpMethod.Put, $"domains/default/users/{cloud.Admin.UserId}/roles/{roleId}", null, null, _ct);
+        using var domain = new OpenStackSession(cloud.NewCloud(env =>
+        {
+            env.Remove("OS_PROJECT_NAME");
+            env["OS_DOMAIN_NAME"] = "Default";
+        }));
+        await domain.GetTokenAsync(_ct);
+        Assert.Equal("Default", domain.DomainName);
+        Assert.Null(domain.ProjectName);
+    }
+
+    [SkippableFact]
     public async Task WrongPassword_IsAnAuthenticationError_WithoutTheSecret()
     {
         cloud.Require();
