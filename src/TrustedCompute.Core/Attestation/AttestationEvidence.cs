@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TrustedCompute.Attestation;
+
+/// <summary>One quote of the evidence: the signed TPMS_ATTEST and its TPMT_SIGNATURE.</summary>
+public sealed class EvidenceQuote
+{
+    /// <summary>The bank(s) the quote covers, as text ("sha256"); informational, the attest bytes are the truth.</summary>
+    public string Bank { get; set; } = "";
+    public byte[] Attest { get; set; } = [];
+    public byte[] Signature { get; set; } = [];
+}
+
+/// <summary>One PCR value the host reports as quoted.</summary>
+public sealed class EvidencePcr
+{
+    public string Bank { get; set; } = "";
+    public int Index { get; set; }
+    public byte[] Value { get; set; } = [];
+}
+
+/// <summary>
+/// What a host gives a verifier: identity, quotes, PCR values, event log and nonce. Only plain fields (bytes,
+/// strings, numbers), so it survives CliXml remoting and JSON. Nothing here is trusted until verified.
+/// </summary>
+public sealed class AttestationEvidence
+{
+    public const int CurrentVersion = 1;
+    /// <summary>Largest evidence file or JSON text accepted.</summary>
+    public const int MaxJsonSize = 16 << 20;
+
+    public int Version { get; set; } = CurrentVersion;
+    public string HostName { get; set; } = "";
+    public DateTime CollectedAt { get; set; }
+    public byte[] Nonce { get; set; } = [];
+    /// <summary>TPM2B_PUBLIC of the attestation key.</summary>
+    public byte[] AttestationKeyPublic { get; set; } = [];
+    public byte[] AttestationKeyName { get; set; } = [];
+    public byte[] AttestationKeyQualifiedName { get; set; } = [];
+    /// <summary>TPM2B_PUBLIC of the endorsement key (empty when not collected).</summary>
+    public byte[] EndorsementKeyPublic { get; set; } = [];
+    /// <summary>DER X.509 EK certificate (empty when the TPM has none).</summary>
+    public byte[] EndorsementKeyCertificate { get; set; } = [];
+    public EvidenceQuote[] Quotes { get; set; } = [];
+    public EvidencePcr[] PcrValues { get; set; } = [];
+    /// <summary>The TCG event log bytes (empty when the host has none).</summary>
+    public byte[] EventLog { get; set; } = [];
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        MaxDepth = 8,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    /// <summary>SHA-256 of the canonical JSON form: names a bundle in results and history.</summary>
+    public string Digest() => Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(this, Options))).ToLowerInvariant();
+
+    /// <summary>Parses evidence JSON; anything malformed, oversized or of another version is an <see cref="InvalidDataException"/>.</summary>
+    public static AttestationEvidence FromJson(string json)
+    {
+        if (json.Length > MaxJsonSize) throw new InvalidDataException($"Evidence of {json.Length} characters exceeds the limit of {MaxJsonSize}");
+        AttestationEvidence? evidence;
+        try { evidence = JsonSerializer.Deserialize<AttestationEvidence>(json, Options); }
+        catch (JsonException e) { throw new InvalidDataException($"Evidence is not valid JSON evidence: {e.Message}", e); }
+        if (evidence is null) throw new InvalidDataException("Evidence is empty (JSON null)");
+        evidence.Validate();
+        return evidence;
+    }
+
+    public static AttestationEvidence ReadFile(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new FileNotFoundException($"No evidence file {path}", path);
+        if (info.Length > MaxJsonSize) throw new InvalidDataException($"{path} is {info.Length} bytes, more than the limit of {MaxJsonSize}");
+        return FromJson(File.ReadAllText(path));
+    }
+
+    public void WriteFile(string path) => File.WriteAllText(path, ToJson());
+
+    /// <summary>Checks shape only (version, nulls, sizes); the verifier judges content.</summary>
+    public void Validate()
+    {
+        if (Version != CurrentVersion) throw new InvalidDataException($"Evidence version {Version} is not supported (this module reads version {CurrentVersion})");
+        if (Nonce is null || Quotes is null || PcrValues is null || AttestationKeyPublic is null || HostName is null)
+            throw new InvalidDataException("Evidence lacks a required field (nonce, quotes, pcrValues, attestationKeyPublic or hostName)");
+        if (Quotes.Length is 0 or > 16) throw new InvalidDataException($"Evidence has {Quotes.Length} quotes (1 to 16 expected)");
+        if (PcrValues.Length > 16 * 32) throw new InvalidDataException($"Evidence has {PcrValues.Length} PCR values, too many");
+        foreach (var q in Quotes)
+            if (q is null || q.Attest is null || q.Signature is null) throw new InvalidDataException("Evidence has a quote without attest or signature bytes");
+        foreach (var p in PcrValues)
+            if (p is null || p.Value is null || p.Bank is null) throw new InvalidDataException("Evidence has a PCR value without bank or value");
+        AttestationKeyName ??= [];
+        AttestationKeyQualifiedName ??= [];
+        EndorsementKeyPublic ??= [];
+        EndorsementKeyCertificate ??= [];
+        EventLog ??= [];
+    }
+}

@@ -1,0 +1,67 @@
+namespace TrustedCompute.Attestation;
+
+public enum AttestationVerdict
+{
+    /// <summary>Every check passed.</summary>
+    Trusted,
+    /// <summary>At least one check failed.</summary>
+    Untrusted,
+    /// <summary>No check failed, but at least one could not be decided (e.g. freshness unknown).</summary>
+    Unknown,
+}
+
+public enum ReasonSeverity
+{
+    /// <summary>Reported for information (a reboot); does not change the verdict.</summary>
+    Info,
+    /// <summary>Could not be decided: the verdict is at best Unknown.</summary>
+    Indeterminate,
+    /// <summary>A check failed: the verdict is Untrusted.</summary>
+    Failure,
+}
+
+/// <summary>One finding, with a stable <see cref="Id"/> (quote.signature, eventlog.replay, policy.pcr, ...) and its context.</summary>
+public sealed record AttestationReason(string Id, ReasonSeverity Severity, string Message)
+{
+    public int? Pcr { get; init; }
+    public string? Bank { get; init; }
+    public string? Expected { get; init; }
+    public string? Actual { get; init; }
+
+    public override string ToString() =>
+        $"{Id}: {Message}{(Pcr is null ? "" : $" (PCR {Pcr}{(Bank is null ? "" : " " + Bank)})")}";
+}
+
+/// <summary>The verdict on one host's evidence, with every reason behind it.</summary>
+public sealed class AttestationResult
+{
+    public required string HostName { get; init; }
+    public required AttestationVerdict Verdict { get; init; }
+    public required AttestationReason[] Reasons { get; init; }
+    /// <summary>When the verdict was made (UTC).</summary>
+    public DateTime Time { get; init; }
+    /// <summary>SHA-256 of the evidence (hex); empty when there was no evidence.</summary>
+    public string EvidenceDigest { get; init; } = "";
+    /// <summary>TPM counters from the quote, for the next verification's rollback check; null when no quote parsed.</summary>
+    public ulong? Clock { get; init; }
+    public uint? ResetCount { get; init; }
+    public uint? RestartCount { get; init; }
+
+    public static AttestationVerdict VerdictOf(IEnumerable<AttestationReason> reasons)
+    {
+        var list = reasons.ToList();
+        if (list.Any(r => r.Severity == ReasonSeverity.Failure)) return AttestationVerdict.Untrusted;
+        return list.Any(r => r.Severity == ReasonSeverity.Indeterminate) ? AttestationVerdict.Unknown : AttestationVerdict.Trusted;
+    }
+
+    /// <summary>A result for a host whose evidence could not be had or read at all.</summary>
+    public static AttestationResult Failed(string hostName, string id, string message, ReasonSeverity severity = ReasonSeverity.Failure) => new()
+    {
+        HostName = hostName,
+        Verdict = VerdictOf([new AttestationReason(id, severity, message)]),
+        Reasons = [new AttestationReason(id, severity, message)],
+        Time = DateTime.UtcNow,
+    };
+
+    public override string ToString() => $"{HostName}: {Verdict}";
+}

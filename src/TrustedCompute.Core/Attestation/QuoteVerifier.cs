@@ -1,0 +1,382 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using TrustedCompute.EventLog;
+using TrustedCompute.Tpm;
+
+namespace TrustedCompute.Attestation;
+
+/// <summary>What the verifier expects of a host's evidence.</summary>
+public sealed record VerificationOptions
+{
+    /// <summary>The attestation key the host must have quoted with.</summary>
+    public TpmPublic? ExpectedAttestationKey { get; init; }
+    /// <summary>Take the attestation key from the evidence itself (only for enrollment or tests).</summary>
+    public bool TrustEvidenceKey { get; init; }
+    /// <summary>The nonce the verifier sent; without it freshness is not proven and the verdict is at best Unknown.</summary>
+    public byte[]? ExpectedNonce { get; init; }
+    /// <summary>The PCR selection the verifier asked for; when null, any selection is accepted.</summary>
+    public IReadOnlyList<PcrSelection>? ExpectedSelection { get; init; }
+    /// <summary>The previous result for the same host, for the reboot / rollback check.</summary>
+    public AttestationResult? Previous { get; init; }
+    public AttestationPolicy? Policy { get; init; }
+    /// <summary>Overrides the host name the evidence gives (e.g. the remoting session's computer name).</summary>
+    public string? HostName { get; init; }
+}
+
+/// <summary>
+/// Verifies evidence: quotes (magic, type, nonce, selection, PCR digest, signature, signer, clock), counters against a
+/// previous result, event-log replay and the policy. Lists every failure; Trusted only when every check passed. Bad
+/// host data never throws: it becomes a reason. Reuse one verifier for many hosts to reuse the parsed key.
+/// </summary>
+public sealed class QuoteVerifier : IDisposable
+{
+    private const uint EndorsementHierarchy = 0x4000000B;
+    private readonly VerificationOptions _options;
+    private readonly AsymmetricAlgorithm? _expectedKey;
+
+    public QuoteVerifier(VerificationOptions options)
+    {
+        _options = options;
+        if (options.ExpectedAttestationKey is { } ak && ak.IsRestrictedSigningKey)
+        {
+            try { _expectedKey = ak.CreatePublicKey(); }
+            catch (Exception e) when (e is CryptographicException or NotSupportedException) { _expectedKey = null; }
+        }
+    }
+
+    public static AttestationResult Verify(AttestationEvidence evidence, VerificationOptions options)
+    {
+        using var verifier = new QuoteVerifier(options);
+        return verifier.Verify(evidence);
+    }
+
+    public AttestationResult Verify(AttestationEvidence evidence)
+    {
+        var reasons = new List<AttestationReason>();
+        string host = _options.HostName ?? evidence.HostName ?? "";
+        string digest = "";
+        try
+        {
+            evidence.Validate();
+            digest = evidence.Digest();
+        }
+        catch (InvalidDataException e)
+        {
+            reasons.Add(Fail(ReasonIds.EvidenceFormat, e.Message));
+            return Result(host, reasons, digest, null);
+        }
+
+        var (ak, key, ownKey) = ResolveKey(evidence, reasons);
+        try
+        {
+            var pcrs = ReadPcrValues(evidence, reasons);
+            var verified = new Dictionary<(TpmAlgId, int), byte[]>();
+            var quoted = new List<PcrSelection>();
+            var signingHashes = new List<TpmAlgId>();
+            TpmAttest? first = null;
+            byte[]? expectedSigner = ak is null ? null : ExpectedSigner(evidence, ak);
+
+            byte[] nonce = _options.ExpectedNonce ?? evidence.Nonce;
+            if (_options.ExpectedNonce is null)
+                reasons.Add(new AttestationReason(ReasonIds.QuoteFreshness, ReasonSeverity.Indeterminate,
+                    "No expected nonce was given: the quote may be a replay"));
+
+            foreach (var q in evidence.Quotes)
+            {
+                int before = reasons.Count(r => r.Severity == ReasonSeverity.Failure);
+                var attest = CheckQuote(q, ak, key, nonce, expectedSigner, pcrs, reasons, out var sigHash);
+                if (attest is null) continue;
+                quoted.AddRange(attest.PcrSelections);
+                if (sigHash is { } h) signingHashes.Add(h);
+                first ??= attest;
+                if (first.ResetCount != attest.ResetCount || first.RestartCount != attest.RestartCount)
+                    reasons.Add(Fail(ReasonIds.QuoteFormat, "Quotes of one evidence bundle come from different TPM boots"));
+                if (reasons.Count(r => r.Severity == ReasonSeverity.Failure) != before) continue;
+                foreach (var s in attest.PcrSelections)
+                    foreach (int i in s.Indexes)
+                        verified[(s.Bank, i)] = pcrs[(s.Bank, i)];
+            }
+
+            CheckSelection(quoted, pcrs, reasons);
+            if (first is not null) CheckCounters(first, reasons);
+            var log = CheckEventLog(evidence, verified, reasons);
+            if (_options.Policy is { } policy)
+                reasons.AddRange(policy.Evaluate(new PolicyContext(verified, log.Log, log.Replayed, signingHashes)));
+            return Result(host, reasons, digest, first);
+        }
+        finally
+        {
+            if (ownKey) key?.Dispose();
+        }
+    }
+
+    private (TpmPublic? Ak, AsymmetricAlgorithm? Key, bool Own) ResolveKey(AttestationEvidence evidence, List<AttestationReason> reasons)
+    {
+        TpmPublic? reported = null;
+        try { reported = TpmPublic.FromTpm2BPublic(evidence.AttestationKeyPublic); }
+        catch (TpmProtocolException e) { reasons.Add(Fail(ReasonIds.QuoteKey, $"The evidence's attestation key public area does not parse: {e.Message}")); }
+
+        if (_options.ExpectedAttestationKey is { } expected)
+        {
+            if (reported is not null && !reported.Marshal().AsSpan().SequenceEqual(expected.Marshal()))
+                reasons.Add(Fail(ReasonIds.QuoteKey, "The evidence's attestation key is not the expected one") with
+                {
+                    Expected = HexText.Lower(expected.Name()), Actual = HexText.Lower(reported.Name()),
+                });
+            if (!expected.IsRestrictedSigningKey)
+            {
+                reasons.Add(Fail(ReasonIds.QuoteKey, "The expected attestation key is not a restricted signing key"));
+                return (null, null, false);
+            }
+            if (_expectedKey is null) reasons.Add(Fail(ReasonIds.QuoteKey, "The expected attestation key cannot be used to verify (unsupported key)"));
+            return (expected, _expectedKey, false);
+        }
+        if (!_options.TrustEvidenceKey)
+        {
+            reasons.Add(new AttestationReason(ReasonIds.QuoteKey, ReasonSeverity.Indeterminate,
+                "No expected attestation key was given: the quote's signer is not known to be this host's TPM"));
+        }
+        if (reported is null) return (null, null, false);
+        if (!reported.IsRestrictedSigningKey)
+        {
+            reasons.Add(Fail(ReasonIds.QuoteKey, "The evidence's attestation key is not a restricted signing key"));
+            return (null, null, false);
+        }
+        try { return (reported, reported.CreatePublicKey(), true); }
+        catch (Exception e) when (e is CryptographicException or NotSupportedException)
+        {
+            reasons.Add(Fail(ReasonIds.QuoteKey, $"The evidence's attestation key cannot be used: {e.Message}"));
+            return (null, null, false);
+        }
+    }
+
+    private static Dictionary<(TpmAlgId, int), byte[]> ReadPcrValues(AttestationEvidence evidence, List<AttestationReason> reasons)
+    {
+        var pcrs = new Dictionary<(TpmAlgId, int), byte[]>();
+        foreach (var p in evidence.PcrValues)
+        {
+            TpmAlgId bank;
+            try { bank = PcrBanks.Parse(p.Bank); }
+            catch (ArgumentException)
+            {
+                reasons.Add(Fail(ReasonIds.EvidenceFormat, $"PCR value of unknown bank '{p.Bank}'"));
+                continue;
+            }
+            if (p.Index is < 0 or >= PcrSelection.MaxPcrs || pcrs.ContainsKey((bank, p.Index)))
+                reasons.Add(Fail(ReasonIds.EvidenceFormat, $"PCR value {p.Bank}:{p.Index} is out of range or given twice") with { Pcr = p.Index, Bank = p.Bank });
+            else pcrs[(bank, p.Index)] = p.Value;
+        }
+        return pcrs;
+    }
+
+    private TpmAttest? CheckQuote(EvidenceQuote q, TpmPublic? ak, AsymmetricAlgorithm? key, byte[] nonce, byte[]? expectedSigner,
+        Dictionary<(TpmAlgId, int), byte[]> pcrs, List<AttestationReason> reasons, out TpmAlgId? sigHash)
+    {
+        sigHash = null;
+        byte[] raw = q.Attest;
+        TpmSignature? signature = null;
+        try { signature = TpmSignature.Parse(q.Signature); }
+        catch (TpmProtocolException e) { reasons.Add(Fail(ReasonIds.QuoteSignature, $"The quote's signature does not parse: {e.Message}")); }
+        if (signature is not null && ak is not null && key is not null)
+        {
+            sigHash = signature.Hash;
+            string? problem = SignatureProblem(raw, signature, ak, key);
+            if (problem is not null) reasons.Add(Fail(ReasonIds.QuoteSignature, problem));
+        }
+
+        if (raw.Length < 6)
+        {
+            reasons.Add(Fail(ReasonIds.QuoteFormat, $"The quote's attest structure is {raw.Length} bytes, too short"));
+            return null;
+        }
+        uint magic = BinaryPrimitives.ReadUInt32BigEndian(raw);
+        ushort type = BinaryPrimitives.ReadUInt16BigEndian(raw.AsSpan(4));
+        if (magic != TpmAttest.GeneratedValue)
+            reasons.Add(Fail(ReasonIds.QuoteMagic, "The attest structure was not made by a TPM (magic is not TPM_GENERATED_VALUE)") with
+            {
+                Expected = $"0x{TpmAttest.GeneratedValue:x8}", Actual = $"0x{magic:x8}",
+            });
+        if (type != (ushort)TpmSt.AttestQuote)
+            reasons.Add(Fail(ReasonIds.QuoteType, "The attest structure is not a quote") with { Expected = "0x8018", Actual = $"0x{type:x4}" });
+        if (magic != TpmAttest.GeneratedValue || type != (ushort)TpmSt.AttestQuote) return null;
+
+        TpmAttest attest;
+        try { attest = TpmAttest.Parse(raw); }
+        catch (TpmProtocolException e)
+        {
+            reasons.Add(Fail(ReasonIds.QuoteFormat, $"The quote's attest structure does not parse: {e.Message}"));
+            return null;
+        }
+
+        if (!attest.ExtraData.AsSpan().SequenceEqual(nonce))
+            reasons.Add(Fail(ReasonIds.QuoteNonce, "The quote's qualifying data is not the nonce: stale or replayed evidence") with
+            {
+                Expected = HexText.Lower(nonce), Actual = HexText.Lower(attest.ExtraData),
+            });
+        if (expectedSigner is not null && !attest.QualifiedSigner.AsSpan().SequenceEqual(expectedSigner))
+            reasons.Add(Fail(ReasonIds.QuoteSigner, "The quote's qualified signer is not the attestation key's qualified name") with
+            {
+                Expected = HexText.Lower(expectedSigner), Actual = HexText.Lower(attest.QualifiedSigner),
+            });
+        if (!attest.Safe)
+            reasons.Add(new AttestationReason(ReasonIds.ClockUnsafe, ReasonSeverity.Indeterminate,
+                "The TPM clock is not safe: its value may have been reported before and rolled back"));
+
+        TpmAlgId digestHash = ak is { Scheme: not TpmAlgId.Null } ? ak.SchemeHash : signature?.Hash ?? TpmAlgId.Sha256;
+        CheckPcrDigest(attest, digestHash, pcrs, reasons);
+        return attest;
+    }
+
+    private static string? SignatureProblem(byte[] data, TpmSignature signature, TpmPublic ak, AsymmetricAlgorithm key)
+    {
+        if (ak.Scheme != TpmAlgId.Null && (signature.Algorithm != ak.Scheme || signature.Hash != ak.SchemeHash))
+            return $"The signature scheme {signature.Algorithm}/{PcrBanks.Name(signature.Hash)} is not the key's {ak.Scheme}/{PcrBanks.Name(ak.SchemeHash)}";
+        HashAlgorithmName hash;
+        try { hash = TpmHash.DotNetName(signature.Hash); }
+        catch (NotSupportedException e) { return e.Message; }
+        bool valid = (signature.Algorithm, key) switch
+        {
+            (TpmAlgId.RsaSsa, RSA rsa) => rsa.VerifyData(data, signature.Rsa, hash, RSASignaturePadding.Pkcs1),
+            (TpmAlgId.RsaPss, RSA rsa) => rsa.VerifyData(data, signature.Rsa, hash, RSASignaturePadding.Pss),
+            (TpmAlgId.EcDsa, ECDsa ec) => VerifyEcdsa(ec, data, signature, hash),
+            _ => false,
+        };
+        return valid ? null : "The quote's signature does not verify under the attestation key";
+    }
+
+    private static bool VerifyEcdsa(ECDsa ec, byte[] data, TpmSignature signature, HashAlgorithmName hash)
+    {
+        int size = (ec.KeySize + 7) / 8;
+        if (signature.EcR.Length > size || signature.EcS.Length > size) return false;
+        var p1363 = new byte[2 * size];
+        signature.EcR.CopyTo(p1363, size - signature.EcR.Length);
+        signature.EcS.CopyTo(p1363, 2 * size - signature.EcS.Length);
+        return ec.VerifyData(data, p1363, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    }
+
+    private static void CheckPcrDigest(TpmAttest attest, TpmAlgId hash, Dictionary<(TpmAlgId, int), byte[]> pcrs, List<AttestationReason> reasons)
+    {
+        using var buffer = new MemoryStream();
+        bool complete = true;
+        foreach (var s in attest.PcrSelections)
+            foreach (int i in s.Indexes)
+            {
+                if (pcrs.TryGetValue((s.Bank, i), out var value)) buffer.Write(value);
+                else
+                {
+                    complete = false;
+                    reasons.Add(Fail(ReasonIds.QuotePcrDigest, "The quote covers a PCR whose value the evidence does not give") with { Pcr = i, Bank = PcrBanks.Name(s.Bank) });
+                }
+            }
+        if (!complete) return;
+        if (!PcrBanks.IsSupported(hash))
+        {
+            reasons.Add(Fail(ReasonIds.QuotePcrDigest, $"The PCR digest uses an unsupported hash {PcrBanks.Name(hash)}"));
+            return;
+        }
+        var computed = PcrBanks.Hash(hash, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        if (!computed.AsSpan().SequenceEqual(attest.PcrDigest))
+            reasons.Add(Fail(ReasonIds.QuotePcrDigest, "The reported PCR values do not hash to the quoted PCR digest") with
+            {
+                Expected = HexText.Lower(attest.PcrDigest), Actual = HexText.Lower(computed),
+            });
+    }
+
+    /// <summary>The AK's qualified name under the EK (when the evidence gives the EK), else the qualified name the host reported.</summary>
+    private static byte[]? ExpectedSigner(AttestationEvidence evidence, TpmPublic ak)
+    {
+        if (evidence.EndorsementKeyPublic.Length > 0)
+        {
+            try
+            {
+                var ek = TpmPublic.FromTpm2BPublic(evidence.EndorsementKeyPublic);
+                var hierarchy = new byte[4];
+                BinaryPrimitives.WriteUInt32BigEndian(hierarchy, EndorsementHierarchy);
+                var ekQn = Qualify(ek.NameAlg, hierarchy, ek.Name());
+                return Qualify(ak.NameAlg, ekQn, ak.Name());
+            }
+            catch (Exception e) when (e is TpmProtocolException or NotSupportedException) { return null; }
+        }
+        return evidence.AttestationKeyQualifiedName.Length > 0 ? evidence.AttestationKeyQualifiedName : null;
+    }
+
+    private static byte[] Qualify(TpmAlgId nameAlg, byte[] parentQn, byte[] name)
+    {
+        var w = new TpmWriter().Alg(nameAlg);
+        return w.Bytes(TpmHash.Hash(nameAlg, [.. parentQn, .. name])).ToArray();
+    }
+
+    private void CheckSelection(List<PcrSelection> quoted, Dictionary<(TpmAlgId, int), byte[]> pcrs, List<AttestationReason> reasons)
+    {
+        var quotedSet = quoted.SelectMany(s => s.Indexes.Select(i => (s.Bank, i))).ToHashSet();
+        if (_options.ExpectedSelection is { } expected)
+        {
+            var expectedSet = expected.SelectMany(s => s.Indexes.Select(i => (s.Bank, i))).ToHashSet();
+            if (!expectedSet.SetEquals(quotedSet))
+                reasons.Add(Fail(ReasonIds.QuoteSelection, "The quoted PCR selection is not the one asked for") with
+                {
+                    Expected = Describe(expectedSet), Actual = Describe(quotedSet),
+                });
+        }
+        foreach (var (bank, index) in pcrs.Keys.Where(k => !quotedSet.Contains(k)).Order())
+            reasons.Add(Fail(ReasonIds.QuoteSelection, "The evidence reports a PCR value that no quote covers") with { Pcr = index, Bank = PcrBanks.Name(bank) });
+    }
+
+    private static string Describe(HashSet<(TpmAlgId Bank, int Index)> set) =>
+        string.Join("+", set.GroupBy(p => p.Bank).OrderBy(g => g.Key).Select(g => $"{PcrBanks.Name(g.Key)}:{string.Join(',', g.Select(p => p.Index).Order())}"));
+
+    private void CheckCounters(TpmAttest attest, List<AttestationReason> reasons)
+    {
+        if (_options.Previous is not { ResetCount: { } reset, RestartCount: { } restart, Clock: { } clock }) return;
+        string actual = $"reset {attest.ResetCount}, restart {attest.RestartCount}, clock {attest.Clock}";
+        string expected = $"reset {reset}, restart {restart}, clock {clock}";
+        bool rollback = attest.ResetCount < reset
+            || attest.ResetCount == reset && attest.RestartCount < restart
+            || attest.ResetCount == reset && attest.RestartCount == restart && attest.Clock < clock;
+        if (rollback)
+            reasons.Add(Fail(ReasonIds.TpmRollback, "The TPM's counters went back since the previous attestation") with { Expected = expected, Actual = actual });
+        else if (attest.ResetCount != reset || attest.RestartCount != restart)
+            reasons.Add(new AttestationReason(ReasonIds.TpmReboot, ReasonSeverity.Info, "The host rebooted or resumed since the previous attestation")
+            {
+                Expected = expected, Actual = actual,
+            });
+    }
+
+    private (TcgEventLog? Log, bool Replayed) CheckEventLog(AttestationEvidence evidence, Dictionary<(TpmAlgId, int), byte[]> verified, List<AttestationReason> reasons)
+    {
+        if (evidence.EventLog.Length == 0) return (null, false);
+        var quirks = _options.Policy?.QuirkFlags ?? EventLogQuirks.None;
+        TcgEventLog log;
+        try { log = TcgEventLog.Parse(evidence.EventLog, new EventLogParseOptions { Quirks = quirks }); }
+        catch (Exception e) when (e is EventLogFormatException or InvalidDataException or TpmProtocolException)
+        {
+            reasons.Add(Fail(ReasonIds.EventLogFormat, $"The event log does not parse: {e.Message}"));
+            return (null, false);
+        }
+        var covered = log.Replay().Pcrs.Select(p => (p.Algorithm, p.Index)).ToHashSet();
+        var compared = verified.Where(kv => covered.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var comparison = log.CompareWith(compared, quirks);
+        foreach (var d in comparison.Differences)
+            reasons.Add(Fail(ReasonIds.EventLogReplay, "The event log does not replay to the quoted PCR value: the log was altered or is incomplete") with
+            {
+                Pcr = d.Index, Bank = d.Bank, Expected = d.ActualHex, Actual = d.ReplayedHex,
+            });
+        return (log, comparison.IsMatch && compared.Count > 0);
+    }
+
+    private static AttestationReason Fail(string id, string message) => new(id, ReasonSeverity.Failure, message);
+
+    private static AttestationResult Result(string host, List<AttestationReason> reasons, string digest, TpmAttest? attest) => new()
+    {
+        HostName = host,
+        Verdict = AttestationResult.VerdictOf(reasons),
+        Reasons = [.. reasons],
+        Time = DateTime.UtcNow,
+        EvidenceDigest = digest,
+        Clock = attest?.Clock,
+        ResetCount = attest?.ResetCount,
+        RestartCount = attest?.RestartCount,
+    };
+
+    public void Dispose() => _expectedKey?.Dispose();
+}

@@ -1,0 +1,28 @@
+namespace TrustedCompute.Attestation;
+
+/// <summary>The stable reason ids a verification can give.</summary>
+public static class ReasonIds
+{
+    public const string EvidenceFormat = "evidence.format";
+    public const string QuoteKey = "quote.key";
+    public const string QuoteMagic = "quote.magic";
+    public const string QuoteType = "quote.type";
+    public const string QuoteFormat = "quote.format";
+    public const string QuoteSignature = "quote.signature";
+    public const string QuoteNonce = "quote.nonce";
+    public const string QuoteFreshness = "quote.freshness";
+    public const string QuoteSelection = "quote.selection";
+    public const string QuotePcrDigest = "quote.pcrdigest";
+    public const string QuoteSigner = "quote.signer";
+    public const string ClockUnsafe = "clock.unsafe";
+    public const string TpmRollback = "tpm.rollback";
+    public const string TpmReboot = "tpm.reboot";
+    public const string EventLogFormat = "eventlog.format";
+    public const string EventLogReplay = "eventlog.replay";
+    public const string EventLogMissing = "eventlog.missing";
+    public const string PolicyPcr = "policy.pcr";
+    public const string PolicyEvent = "policy.event";
+    public const string PolicyBank = "policy.bank";
+    public const string PolicyHash = "policy.hash";
+    public const string CollectFailed = "collect.failed";
+}
