@@ -74,7 +74,7 @@ public sealed class QuoteVerifier : IDisposable
             var quoted = new List<PcrSelection>();
             var signingHashes = new List<TpmAlgId>();
             TpmAttest? first = null;
-            byte[]? expectedSigner = ak is null ? null : ExpectedSigner(evidence, ak);
+            byte[]? expectedSigner = ak is null ? null : ExpectedSigner(evidence, ak, reasons);
 
             byte[] nonce = _options.ExpectedNonce ?? evidence.Nonce;
             if (_options.ExpectedNonce is null)
@@ -283,7 +283,7 @@ public sealed class QuoteVerifier : IDisposable
     }
 
     /// <summary>The AK's qualified name under the EK (when the evidence gives the EK), else the qualified name the host reported.</summary>
-    private static byte[]? ExpectedSigner(AttestationEvidence evidence, TpmPublic ak)
+    private static byte[]? ExpectedSigner(AttestationEvidence evidence, TpmPublic ak, List<AttestationReason> reasons)
     {
         if (evidence.EndorsementKeyPublic.Length > 0)
         {
@@ -295,7 +295,11 @@ public sealed class QuoteVerifier : IDisposable
                 var ekQn = Qualify(ek.NameAlg, hierarchy, ek.Name());
                 return Qualify(ak.NameAlg, ekQn, ak.Name());
             }
-            catch (Exception e) when (e is TpmProtocolException or NotSupportedException) { return null; }
+            catch (Exception e) when (e is TpmProtocolException or NotSupportedException)
+            {
+                reasons.Add(Fail(ReasonIds.QuoteSigner, $"The evidence's endorsement key public area does not parse: {e.Message}"));
+                return null;
+            }
         }
         return evidence.AttestationKeyQualifiedName.Length > 0 ? evidence.AttestationKeyQualifiedName : null;
     }
