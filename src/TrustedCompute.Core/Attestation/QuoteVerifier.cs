@@ -10,6 +10,8 @@ public sealed record VerificationOptions
 {
     /// <summary>The attestation key the host must have quoted with.</summary>
     public TpmPublic? ExpectedAttestationKey { get; init; }
+    /// <summary>The expected attestation key as a DER SubjectPublicKeyInfo (from a PEM file); the evidence's key must match it.</summary>
+    public byte[]? ExpectedAttestationKeySpki { get; init; }
     /// <summary>Take the attestation key from the evidence itself (only for enrollment or tests).</summary>
     public bool TrustEvidenceKey { get; init; }
     /// <summary>The nonce the verifier sent; without it freshness is not proven and the verdict is at best Unknown.</summary>
@@ -131,7 +133,19 @@ public sealed class QuoteVerifier : IDisposable
             if (_expectedKey is null) reasons.Add(Fail(ReasonIds.QuoteKey, "The expected attestation key cannot be used to verify (unsupported key)"));
             return (expected, _expectedKey, false);
         }
-        if (!_options.TrustEvidenceKey)
+        if (_options.ExpectedAttestationKeySpki is { } spki && reported is not null)
+        {
+            byte[]? actual = null;
+            try { actual = reported.ExportSubjectPublicKeyInfo(); }
+            catch (Exception e) when (e is CryptographicException or NotSupportedException) { }
+            if (actual is null || !actual.AsSpan().SequenceEqual(spki))
+            {
+                reasons.Add(Fail(ReasonIds.QuoteKey, "The evidence's attestation key is not the expected one"));
+                return (null, null, false);
+            }
+        }
+        else if (_options.ExpectedAttestationKeySpki is not null) return (null, null, false);
+        else if (!_options.TrustEvidenceKey)
         {
             reasons.Add(new AttestationReason(ReasonIds.QuoteKey, ReasonSeverity.Indeterminate,
                 "No expected attestation key was given: the quote's signer is not known to be this host's TPM"));

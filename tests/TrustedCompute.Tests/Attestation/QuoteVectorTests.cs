@@ -113,6 +113,19 @@ public sealed class QuoteVectorTests
     }
 
     [SkippableFact]
+    public void ExpectedKeyAsPemMatchesOnlyItsOwnKey()
+    {
+        var (evidence, _) = Quote("quote_rsapss", "ak_rsapss");
+        byte[] Spki(string name) => System.Security.Cryptography.PemEncoding.Find(File.ReadAllText(TrustedCompute.Tests.Env.TestPaths.Shared("tpm-vectors", name))) is var pem
+            ? Convert.FromBase64String(File.ReadAllText(TrustedCompute.Tests.Env.TestPaths.Shared("tpm-vectors", name))[pem.Base64Data]) : [];
+        var own = QuoteVerifier.Verify(evidence, new VerificationOptions { ExpectedAttestationKeySpki = Spki("ak_rsapss.pem"), ExpectedNonce = evidence.Nonce });
+        Assert.Equal(AttestationVerdict.Trusted, own.Verdict);
+        var other = QuoteVerifier.Verify(evidence, new VerificationOptions { ExpectedAttestationKeySpki = Spki("ak_rsa.pem"), ExpectedNonce = evidence.Nonce });
+        Assert.Equal(AttestationVerdict.Untrusted, other.Verdict);
+        Assert.Contains(ReasonIds.QuoteKey, Ids(other));
+    }
+
+    [SkippableFact]
     public void WithoutAnExpectedKeyOrNonceTheVerdictIsUnknownNotTrusted()
     {
         var (evidence, ak) = Quote("quote_ecc", "ak_ecc");

@@ -1,0 +1,14 @@
+@{
+    Synopsis    = 'Makes an attestation policy from a known-good host''s evidence.'
+    Description = 'New-AttestationPolicy takes the PCR values of evidence from a host you know to be good (verify it first with Invoke-HostAttestation) and makes a policy (schema version 1) whose golden values are those PCRs and whose required banks are the banks taken. Add event rules, more allowed values or tolerated quirks by editing the exported YAML.'
+    Parameters  = @{
+        FromEvidence = 'The known-good evidence (live or deserialized).'
+        PcrIndex     = 'The PCRs to take golden values of. Default: every PCR in the evidence.'
+        Bank         = 'The banks to take golden values of. Default: every bank in the evidence.'
+        Name         = 'The policy''s name. Default: golden-<HostName>.'
+    }
+    Examples    = @(
+        @{ Code = 'Get-AttestationEvidence -PcrIndex 0..7 | New-AttestationPolicy -PcrIndex 0, 2, 4, 7 | Export-AttestationPolicy ./golden.yaml'; Remarks = 'Saves the local machine''s PCRs 0, 2, 4 and 7 as golden values.' }
+    )
+    RelatedLinks = @('Export-AttestationPolicy', 'Invoke-HostAttestation', 'about_TrustedCompute_Attestation')
+}

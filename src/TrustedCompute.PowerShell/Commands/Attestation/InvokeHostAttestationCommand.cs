@@ -1,0 +1,224 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Security.Cryptography;
+using TrustedCompute.Attestation;
+using TrustedCompute.PowerShell.Commands.Tpm;
+using TrustedCompute.PowerShell.Infrastructure;
+using TrustedCompute.Tpm;
+
+namespace TrustedCompute.PowerShell.Commands.Attestation;
+
+/// <summary>
+/// Attests hosts: collects evidence (local TPM or PSSessions, with a fresh nonce each time) or takes it from the
+/// pipeline or files, verifies it here against the expected attestation key and a policy, and writes one
+/// AttestationResult per host.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "HostAttestation", DefaultParameterSetName = LocalSet)]
+[OutputType(typeof(AttestationResult))]
+public sealed class InvokeHostAttestationCommand : TpmCmdlet
+{
+    private const string LocalSet = "Local";
+    private const string SessionSet = "Session";
+    private const string EvidenceSet = "Evidence";
+    private const string PathSet = "Path";
+    private static readonly int[] DefaultPcrs = [0, 1, 2, 3, 4, 5, 6, 7];
+
+    private AttestationPolicy? _policy;
+    private QuoteVerifier? _verifier;
+    private VerificationOptions _options = new();
+
+    [Parameter(Mandatory = true, ParameterSetName = SessionSet)]
+    [ValidateNotNullOrEmpty]
+    public PSSession[] Session { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = EvidenceSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public object InputObject { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = PathSet, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    public string[] Path { get; set; } = [];
+
+    [Parameter]
+    public AttestationPolicy? Policy { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PolicyPath { get; set; }
+
+    /// <summary>The expected AK public: a TpmPublic (or Get-TpmAttestationKey output), TPM2B_PUBLIC or DER bytes, PEM text, or a .pub/.pem file.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public object? AttestationKey { get; set; }
+
+    [Parameter]
+    public SwitchParameter TrustEvidenceKey { get; set; }
+
+    /// <summary>The handle of the AK that quotes (local TPM and sessions).</summary>
+    [Parameter(ParameterSetName = LocalSet)]
+    [Parameter(ParameterSetName = SessionSet)]
+    [ValidateRange(0x81000000u, 0x81FFFFFFu)]
+    [TpmHandleTransformation]
+    public uint AttestationKeyHandle { get; set; } = TpmHandles.DefaultAttestationKey;
+
+    /// <summary>The nonce the evidence must carry (evidence from the pipeline or files); collection makes a fresh one.</summary>
+    [Parameter(ParameterSetName = EvidenceSet)]
+    [Parameter(ParameterSetName = PathSet)]
+    [ValidateCount(1, 64)]
+    public byte[]? Nonce { get; set; }
+
+    [Parameter(ParameterSetName = LocalSet)]
+    [Parameter(ParameterSetName = SessionSet)]
+    [ValidateRange(0, 23)]
+    public int[]? PcrIndex { get; set; }
+
+    [Parameter(ParameterSetName = LocalSet)]
+    [Parameter(ParameterSetName = SessionSet)]
+    [ValidateSet("sha1", "sha256", "sha384", "sha512", IgnoreCase = true)]
+    public string[]? Bank { get; set; }
+
+    [Parameter(ParameterSetName = LocalSet)]
+    [ValidateNotNullOrEmpty]
+    public string? EventLogPath { get; set; }
+
+    [Parameter(ParameterSetName = LocalSet)]
+    [Parameter(ParameterSetName = SessionSet)]
+    public SwitchParameter NoEventLog { get; set; }
+
+    /// <summary>The host's previous result: its TPM counters reveal a reboot or a rollback.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public AttestationResult? Previous { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (Policy is not null && PolicyPath is not null)
+            ThrowTerminatingError(new ArgumentException("Give -Policy or -PolicyPath, not both"), "InvokeHostAttestationPolicyConflict", null);
+        if (AttestationKey is not null && TrustEvidenceKey)
+            ThrowTerminatingError(new ArgumentException("Give -AttestationKey or -TrustEvidenceKey, not both"), "InvokeHostAttestationKeyConflict", null);
+        _policy = Policy;
+        if (PolicyPath is not null)
+        {
+            try { _policy = PolicyYaml.ReadFile(GetUnresolvedProviderPathFromPSPath(PolicyPath)); }
+            catch (Exception e) when (e is AttestationPolicyException or IOException or UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(e, "InvokeHostAttestationPolicyInvalid", PolicyPath);
+            }
+        }
+        TpmPublic? ak = null;
+        byte[]? spki = null;
+        if (AttestationKey is not null)
+        {
+            try { (ak, spki) = AttestationInput.ToAttestationKey(AttestationKey, GetUnresolvedProviderPathFromPSPath); }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or FormatException)
+            {
+                ThrowTerminatingError(e, "InvokeHostAttestationKeyInvalid", AttestationKey);
+            }
+        }
+        _options = new VerificationOptions
+        {
+            ExpectedAttestationKey = ak, ExpectedAttestationKeySpki = spki, TrustEvidenceKey = TrustEvidenceKey,
+            Policy = _policy, Previous = Previous, ExpectedNonce = Nonce,
+        };
+        _verifier = new QuoteVerifier(_options);
+    }
+
+    protected override void ProcessRecord()
+    {
+        switch (ParameterSetName)
+        {
+            case EvidenceSet:
+                Verify(InputObject, _verifier!);
+                break;
+            case PathSet:
+                foreach (var file in Files()) Verify(file, _verifier!);
+                break;
+            case SessionSet:
+                foreach (var session in Session) AttestRemote(session);
+                break;
+            default:
+                AttestLocal();
+                break;
+        }
+    }
+
+    private void Verify(object input, QuoteVerifier verifier, string? hostName = null)
+    {
+        AttestationEvidence evidence;
+        try { evidence = input is string file ? AttestationEvidence.ReadFile(file) : AttestationInput.ToEvidence(input); }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            WriteError(e, "InvokeHostAttestationEvidenceInvalid", input);
+            WriteObject(AttestationResult.Failed(hostName ?? (input as string ?? ""), ReasonIds.EvidenceFormat, e.Message));
+            return;
+        }
+        WriteObject(verifier.Verify(evidence));
+    }
+
+    private IReadOnlyList<PcrSelection> Selection()
+    {
+        var fromPolicy = _policy?.RequiredSelection() ?? [];
+        var banks = Bank?.Select(TpmHash.ParseBank).ToList()
+            ?? (fromPolicy.Count > 0 ? fromPolicy.Select(s => s.Bank).ToList() : [TpmAlgId.Sha256]);
+        var indexes = PcrIndex ?? (fromPolicy.Count > 0 ? fromPolicy.SelectMany(s => s.Indexes).Distinct().ToArray() : DefaultPcrs);
+        return banks.Distinct().Select(b => PcrSelection.Create(b, indexes)).ToList();
+    }
+
+    private void AttestLocal()
+    {
+        byte[] nonce = RandomNumberGenerator.GetBytes(32);
+        var selection = Selection();
+        string host = Environment.MachineName;
+        AttestationEvidence? evidence = null;
+        try
+        {
+            byte[]? log = NoEventLog ? null : EvidenceCollector.ReadLocalEventLog(EventLogPath is null ? null : GetUnresolvedProviderPathFromPSPath(EventLogPath));
+            using var tpm = OpenTpm();
+            evidence = EvidenceCollector.Collect(tpm, AttestationKeyHandle, nonce, selection, log, host, CancellationToken);
+        }
+        catch (Exception e) when (e is TpmException or TpmProtocolException or TpmTransportException or IOException or UnauthorizedAccessException
+            or InvalidDataException or InvalidOperationException or ArgumentException)
+        {
+            WriteError(e, "InvokeHostAttestationCollectFailed", host);
+            WriteObject(AttestationResult.Failed(host, ReasonIds.CollectFailed, e.Message, ReasonSeverity.Indeterminate));
+            return;
+        }
+        using var verifier = new QuoteVerifier(_options with { ExpectedNonce = nonce, ExpectedSelection = selection });
+        WriteObject(verifier.Verify(evidence));
+    }
+
+    private void AttestRemote(PSSession session)
+    {
+        byte[] nonce = RandomNumberGenerator.GetBytes(32);
+        var selection = Selection();
+        var parameters = AttestationInput.RemoteParameters(nonce, selection[0].Indexes.ToArray(),
+            selection.Select(s => TpmHash.BankName(s.Bank)).ToArray(), AttestationKeyHandle, NoEventLog, MyInvocation.BoundParameters.ContainsKey("Tpm") ? Tpm : null);
+        AttestationEvidence evidence;
+        try { evidence = AttestationInput.CollectRemote(this, session, parameters); }
+        catch (Exception e) when (e is RuntimeException or InvalidDataException)
+        {
+            WriteError(e, "InvokeHostAttestationRemoteFailed", session.ComputerName);
+            WriteObject(AttestationResult.Failed(session.ComputerName, ReasonIds.CollectFailed, e.Message, ReasonSeverity.Indeterminate));
+            return;
+        }
+        using var verifier = new QuoteVerifier(_options with { ExpectedNonce = nonce, ExpectedSelection = selection, HostName = session.ComputerName });
+        WriteObject(verifier.Verify(evidence));
+    }
+
+    private IEnumerable<string> Files()
+    {
+        foreach (var path in Path)
+        {
+            var files = new List<string>();
+            try { files.AddRange(GetResolvedProviderPathFromPSPath(path, out _)); }
+            catch (Exception e) when (e is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException)
+            {
+                WriteError(new FileNotFoundException(e.Message, path), "InvokeHostAttestationPathNotFound", path);
+            }
+            foreach (var f in files) yield return f;
+        }
+    }
+
+    protected override void EndProcessing() => _verifier?.Dispose();
+}

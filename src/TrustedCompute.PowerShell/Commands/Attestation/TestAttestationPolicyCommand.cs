@@ -1,0 +1,27 @@
+using System.Management.Automation;
+using TrustedCompute.Attestation;
+
+namespace TrustedCompute.PowerShell.Commands.Attestation;
+
+/// <summary>Tells whether policy files are valid; the reason a file is not is written as a warning.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "AttestationPolicy", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(bool))]
+public sealed class TestAttestationPolicyCommand : AttestationFileCmdlet
+{
+    protected override void ProcessRecord()
+    {
+        foreach (var file in Files("TestAttestationPolicy"))
+        {
+            try
+            {
+                PolicyYaml.ReadFile(file);
+                WriteObject(true);
+            }
+            catch (Exception e) when (e is AttestationPolicyException or IOException or UnauthorizedAccessException)
+            {
+                WriteWarning($"{file}: {e.Message}");
+                WriteObject(false);
+            }
+        }
+    }
+}
