@@ -1,0 +1,201 @@
+# Attestation cmdlets against a swtpm simulator (tests/env/swtpm.sh); logs are built here and extended into the simulator.
+BeforeDiscovery {
+    $script:noSimulator = -not (Get-Command swtpm -ErrorAction Ignore) -or -not (Get-Command tpm2_pcrread -ErrorAction Ignore)
+}
+
+BeforeAll {
+    Import-Module (Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1') -Force
+    $envScript = Join-Path $PSScriptRoot '../env/swtpm.sh'
+    $stateDir = Join-Path ([IO.Path]::GetTempPath()) ("tc-pester-att-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    if (-not $noSimulator) {
+        $settings = @{}
+        & $envScript start $stateDir | ForEach-Object { $k, $v = $_ -split '=', 2; $settings[$k] = $v }
+        $tpm = $settings.TRUSTEDCOMPUTE_TPM
+        $ak = New-TpmAttestationKey -Tpm $tpm -Handle 0x81010002 -Force -Confirm:$false
+        $otherAk = New-TpmAttestationKey -Tpm $tpm -KeyType EcDsa -Handle 0x81010003 -Force -Confirm:$false
+    }
+
+    # A crypto-agile TCG log (sha1 + sha256) of EV_EFI_ACTION events; each digest is the hash of the event's text.
+    function New-TestLog([object[]] $Events) {
+        $s = [IO.MemoryStream]::new()
+        $w = [IO.BinaryWriter]::new($s)
+        $spec = [byte[]] ([Text.Encoding]::ASCII.GetBytes("Spec ID Event03`0") + @(0, 0, 0, 0, 0, 2, 0, 2) +
+            [BitConverter]::GetBytes([uint32] 2) + @(4, 0, 20, 0, 11, 0, 32, 0, 0))
+        $w.Write([uint32] 0); $w.Write([uint32] 3); $w.Write([byte[]]::new(20)); $w.Write([uint32] $spec.Length); $w.Write($spec)
+        foreach ($e in $Events) {
+            $data = [Text.Encoding]::ASCII.GetBytes($e.Text)
+            $w.Write([uint32] $e.Pcr); $w.Write([uint32] 2147483655); $w.Write([uint32] 2)
+            $w.Write([uint16] 4); $w.Write([Security.Cryptography.SHA1]::HashData($data))
+            $w.Write([uint16] 11); $w.Write([Security.Cryptography.SHA256]::HashData($data))
+            $w.Write([uint32] $data.Length); $w.Write($data)
+        }
+        $w.Flush()
+        , $s.ToArray()
+    }
+}
+
+AfterAll {
+    if (-not $noSimulator) { & $envScript stop $stateDir; Remove-Item -Recurse -Force $stateDir -ErrorAction Ignore }
+}
+
+Describe 'Attestation against swtpm' -Skip:$noSimulator {
+    It 'evidence collected by Get-AttestationEvidence verifies: Trusted' {
+        $nonce = [byte[]] (1..32)
+        $e = Get-AttestationEvidence -Tpm $tpm -Nonce $nonce -PcrIndex 0, 1, 16 -Bank sha1, sha256 -NoEventLog
+        $e.Quotes.Count | Should -Be 2
+        $e.PcrValues.Count | Should -Be 6
+        $r = $e | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce
+        $r.Verdict | Should -Be 'Trusted'
+        $r.Reasons | Should -BeNullOrEmpty
+        $r.EvidenceDigest | Should -Match '^[0-9a-f]{64}$'
+    }
+
+    It 'Invoke-HostAttestation on the local TPM uses a fresh nonce and names this host' {
+        $r = Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -NoEventLog
+        $r.Verdict | Should -Be 'Trusted'
+        $r.HostName | Should -Be ([Environment]::MachineName)
+    }
+
+    It 'a replayed bundle (old nonce) is Untrusted with quote.nonce' {
+        $old = [byte[]] (5..36)
+        $e = Get-AttestationEvidence -Tpm $tpm -Nonce $old -NoEventLog
+        $r = $e | Invoke-HostAttestation -AttestationKey $ak -Nonce ([byte[]] (6..37))
+        $r.Verdict | Should -Be 'Untrusted'
+        $r.Reasons.Id | Should -Be @('quote.nonce')
+        $r.Reasons[0].Actual | Should -Be ([Convert]::ToHexString($old).ToLowerInvariant())
+    }
+
+    It 'saved evidence without an expected nonce is at best Unknown' {
+        $r = Get-AttestationEvidence -Tpm $tpm -NoEventLog | Invoke-HostAttestation -AttestationKey $ak
+        $r.Verdict | Should -Be 'Unknown'
+        $r.Reasons.Id | Should -Be @('quote.freshness')
+    }
+
+    It 'evidence quoted by another attestation key is Untrusted' {
+        $nonce = [byte[]] (1..20)
+        $e = Get-AttestationEvidence -Tpm $tpm -AttestationKey 0x81010003 -Nonce $nonce -NoEventLog
+        $r = $e | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce
+        $r.Verdict | Should -Be 'Untrusted'
+        $r.Reasons.Id | Should -Contain 'quote.key'
+        ($e | Invoke-HostAttestation -AttestationKey $otherAk -Nonce $nonce).Verdict | Should -Be 'Trusted'
+    }
+
+    It 'takes the expected key as a PEM file and as TPM2B_PUBLIC bytes' {
+        $pem = Join-Path $TestDrive 'ak.pem'
+        $spki = $ak.Public.ExportSubjectPublicKeyInfo()
+        Set-Content -Path $pem -Value ("-----BEGIN PUBLIC KEY-----`n" + [Convert]::ToBase64String($spki, 'InsertLineBreaks') + "`n-----END PUBLIC KEY-----")
+        (Invoke-HostAttestation -Tpm $tpm -AttestationKey $pem -NoEventLog).Verdict | Should -Be 'Trusted'
+        (Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak.Public.ToTpm2BPublic() -NoEventLog).Verdict | Should -Be 'Trusted'
+        (Invoke-HostAttestation -Tpm $tpm -AttestationKey $otherAk.Public.ToTpm2BPublic() -NoEventLog).Verdict | Should -Be 'Untrusted'
+        (Invoke-HostAttestation -Tpm $tpm -TrustEvidenceKey -NoEventLog).Verdict | Should -Be 'Trusted'
+        (Invoke-HostAttestation -Tpm $tpm -NoEventLog).Verdict | Should -Be 'Unknown'
+    }
+
+    It 'a log edited after quoting is Untrusted with eventlog.replay on the edited PCR' {
+        $events = @(@{ Pcr = 8; Text = 'kernel /vmlinuz-6.1' }, @{ Pcr = 9; Text = 'initrd /initrd-6.1' })
+        $logFile = Join-Path $TestDrive 'boot.log'
+        [IO.File]::WriteAllBytes($logFile, (New-TestLog $events))
+        foreach ($e in $events) { $null = Update-TpmPcr -Tpm $tpm -Index $e.Pcr -Text $e.Text -Confirm:$false }
+
+        (Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -EventLogPath $logFile -PcrIndex 8, 9 -Bank sha1, sha256).Verdict | Should -Be 'Trusted'
+        $nonce = [byte[]] (40..71)
+        $evidence = Get-AttestationEvidence -Tpm $tpm -Nonce $nonce -EventLogPath $logFile -PcrIndex 8, 9 -Bank sha1, sha256
+        ($evidence | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce).Verdict | Should -Be 'Trusted'
+
+        $evidence.EventLog = New-TestLog @(@{ Pcr = 8; Text = 'kernel /vmlinuz-6.1' }, @{ Pcr = 9; Text = 'initrd /initrd-evil' })
+        $r = $evidence | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce
+        $r.Verdict | Should -Be 'Untrusted'
+        $r.Reasons.Id | Select-Object -Unique | Should -Be 'eventlog.replay'
+        $r.Reasons.Pcr | Select-Object -Unique | Should -Be 9
+        ($r | Format-List | Out-String) | Should -Match 'eventlog.replay: .*\(PCR 9 sha1\)'
+    }
+
+    It 'golden policy from the simulator: Trusted, then Untrusted naming the PCR after an extend' {
+        $golden = Get-AttestationEvidence -Tpm $tpm -PcrIndex 0, 7, 16 -NoEventLog | New-AttestationPolicy -Name lab
+        $file = Join-Path $TestDrive 'golden.yaml'
+        $golden | Export-AttestationPolicy -Path $file
+        Test-AttestationPolicy -Path $file | Should -BeTrue
+        (Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -PolicyPath $file -NoEventLog).Verdict | Should -Be 'Trusted'
+        $null = Update-TpmPcr -Tpm $tpm -Index 16 -Text 'rogue' -Confirm:$false
+        $r = Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -Policy (Import-AttestationPolicy $file) -NoEventLog
+        $r.Verdict | Should -Be 'Untrusted'
+        $r.Reasons.Id | Should -Be @('policy.pcr')
+        $r.Reasons[0].Pcr | Should -Be 16
+        ($r | Format-Table | Out-String) | Should -Match 'Untrusted\s+\S+ \S+\s+policy\.pcr\[16\]'
+    }
+
+    It 'evidence survives JSON files and CliXml (remoting) and still verifies' {
+        $nonce = [byte[]] (9..40)
+        $e = Get-AttestationEvidence -Tpm $tpm -Nonce $nonce -NoEventLog
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'ev')
+        $file = $e | Export-AttestationEvidence -Path $dir -PassThru
+        $file.Name | Should -BeLike '*.evidence.json'
+        (Import-AttestationEvidence $file.FullName | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce).Verdict | Should -Be 'Trusted'
+        (Invoke-HostAttestation -Path (Join-Path $dir '*.json') -AttestationKey $ak -Nonce $nonce).Verdict | Should -Be 'Trusted'
+        $xml = Join-Path $TestDrive 'e.xml'
+        $e | Export-Clixml $xml
+        $d = Import-Clixml $xml
+        $d.PSObject.TypeNames[0] | Should -Be 'Deserialized.TrustedCompute.Attestation.AttestationEvidence'
+        ($d | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce).Verdict | Should -Be 'Trusted'
+        $e | Export-AttestationEvidence -Path $file.FullName -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'ExportAttestationEvidenceFileExists,TrustedCompute.PowerShell.Commands.Attestation.ExportAttestationEvidenceCommand'
+    }
+}
+
+Describe 'Attestation input that is malformed' {
+    It 'a truncated evidence file is a clear error, and Invoke-HostAttestation gives Untrusted, not an exception' {
+        $bad = Join-Path $TestDrive 'bad.json'
+        Set-Content $bad '{"version": 1, "hostName": "x", "quotes": [{"attest": "AAEC'
+        Import-AttestationEvidence $bad -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be 'ImportAttestationEvidenceInvalid,TrustedCompute.PowerShell.Commands.Attestation.ImportAttestationEvidenceCommand'
+        $r = Invoke-HostAttestation -Path $bad -TrustEvidenceKey -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $r.Verdict | Should -Be 'Untrusted'
+        $r.Reasons.Id | Should -Be 'evidence.format'
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'InvokeHostAttestationEvidenceInvalid,*'
+    }
+
+    It 'wrong types in evidence JSON are rejected' {
+        $bad = Join-Path $TestDrive 'types.json'
+        Set-Content $bad '{"version": "1", "quotes": 7}'
+        Import-AttestationEvidence $bad -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].Exception.Message | Should -BeLike 'Evidence is not valid JSON evidence*'
+    }
+
+    It 'policy files with an alias bomb, a custom tag or an unknown key are invalid, naming the line' {
+        $bomb = Join-Path $TestDrive 'bomb.yaml'
+        Set-Content $bomb "schemaVersion: 1`na: &a [x, x, x]`nb: &b [*a, *a, *a]`n"
+        Test-AttestationPolicy $bomb -WarningVariable warn -WarningAction SilentlyContinue | Should -BeFalse
+        $warn[0] | Should -Match 'line 2: YAML anchors are not allowed'
+        $tag = Join-Path $TestDrive 'tag.yaml'
+        Set-Content $tag "schemaVersion: 1`nname: !!python/object:os.system x`n"
+        Import-AttestationPolicy $tag -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ImportAttestationPolicyInvalid,*'
+        $err[0].Exception.Message | Should -Match 'line 2: YAML tags'
+        $unknown = Join-Path $TestDrive 'unknown.yaml'
+        Set-Content $unknown "schemaVersion: 1`npcrs:`n  sha256:`n    7: [$('0' * 64)]`nsecureboot: true`n"
+        Import-AttestationPolicy $unknown -ErrorAction SilentlyContinue -ErrorVariable err3
+        $err3[0].Exception.Message | Should -Match 'line 5: .*secureboot'
+    }
+
+    It 'a bad -PolicyPath is a terminating error with a stable id' {
+        $bad = Join-Path $TestDrive 'v2.yaml'
+        Set-Content $bad 'schemaVersion: 2'
+        $e = { Invoke-HostAttestation -PolicyPath $bad -TrustEvidenceKey -Path $bad } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -Be 'InvokeHostAttestationPolicyInvalid,TrustedCompute.PowerShell.Commands.Attestation.InvokeHostAttestationCommand'
+    }
+
+    It 'Unknown and Untrusted results format one line per host, deserialized too' {
+        $results = @(
+            Invoke-HostAttestation -Path (Join-Path $TestDrive 'missing-*.json') -TrustEvidenceKey -ErrorAction SilentlyContinue
+        )
+        $results | Should -BeNullOrEmpty
+        $bad = Join-Path $TestDrive 'x.json'
+        Set-Content $bad 'null'
+        $r = Invoke-HostAttestation -Path $bad, $bad -TrustEvidenceKey -ErrorAction SilentlyContinue
+        $xml = Join-Path $TestDrive 'r.xml'
+        $r | Export-Clixml $xml
+        $lines = @(Import-Clixml $xml | Format-Table | Out-String -Stream | Where-Object { $_ -match 'Untrusted' })
+        $lines.Count | Should -Be 2
+        $lines[0] | Should -Match 'evidence\.format'
+    }
+}
