@@ -199,3 +199,72 @@ Describe 'Attestation input that is malformed' {
         $lines[0] | Should -Match 'evidence\.format'
     }
 }
+
+Describe 'Attestation over a loopback SSH PSSession' -Skip:($noSimulator -or -not (Test-Path /usr/sbin/sshd)) {
+    BeforeAll {
+        $sshDir = Join-Path ([IO.Path]::GetTempPath()) ("tc-pester-sshd-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        $remoteDir = Join-Path ([IO.Path]::GetTempPath()) ("tc-pester-remote-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        $ssh = @{}
+        & (Join-Path $PSScriptRoot '../env/sshd.sh') start $sshDir ([Environment]::ProcessPath) | ForEach-Object { $k, $v = $_ -split '=', 2; $ssh[$k] = $v }
+        $remote = @{}
+        & $envScript start $remoteDir | ForEach-Object { $k, $v = $_ -split '=', 2; $remote[$k] = $v }
+        $remoteTpm = $remote.TRUSTEDCOMPUTE_TPM
+        $remoteAk = New-TpmAttestationKey -Tpm $remoteTpm -Handle 0x81010002 -Force -Confirm:$false
+        $session = New-PSSession -HostName 127.0.0.1 -Port $ssh.PORT -UserName $ssh.USER -KeyFilePath $ssh.KEY -Options @{
+            UserKnownHostsFile = $ssh.KNOWN_HOSTS; StrictHostKeyChecking = 'yes'; BatchMode = 'yes'
+        }
+        # The remote host has the module and its own TPM.
+        Invoke-Command -Session $session -ArgumentList (Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1'), $remoteTpm -ScriptBlock {
+            param($module, $tpm)
+            Import-Module $module
+            $env:TRUSTEDCOMPUTE_TPM = $tpm
+        }
+    }
+
+    AfterAll {
+        if ($session) { Remove-PSSession $session }
+        & (Join-Path $PSScriptRoot '../env/sshd.sh') stop $sshDir
+        & $envScript stop $remoteDir
+        Remove-Item -Recurse -Force $sshDir, $remoteDir -ErrorAction Ignore
+    }
+
+    It 'Get-AttestationEvidence -Session returns evidence from the remote TPM' {
+        $e = Get-AttestationEvidence -Session $session -PcrIndex 0, 16 -NoEventLog
+        $e.PSObject.TypeNames[0] | Should -Be 'TrustedCompute.Attestation.AttestationEvidence'
+        [Convert]::ToHexString($e.AttestationKeyName) | Should -Be ([Convert]::ToHexString($remoteAk.Name))
+        $e.Quotes.Count | Should -Be 1
+        $e.PcrValues.Index | Should -Be @(0, 16)
+        $e.PcrValues[0].Bank | Should -Be 'sha256'
+    }
+
+    It 'results made on the remote side keep their reasons through remoting and format as Deserialized' {
+        $r = Invoke-Command -Session $session { Invoke-HostAttestation -NoEventLog -PcrIndex 0 }
+        $r.PSObject.TypeNames[0] | Should -Be 'Deserialized.TrustedCompute.Attestation.AttestationResult'
+        $r.Verdict.ToString() | Should -Be 'Unknown' # a deserialized enum is its number, with its name as ToString()
+        $r.Reasons[0].Id | Should -Be 'quote.key'
+        ($r | Format-Table | Out-String) | Should -Match 'Unknown\s+\S+ \S+\s+quote\.key'
+        ($r | Format-List | Out-String) | Should -Match '\[Indeterminate\] quote\.key: No expected attestation key'
+    }
+
+    It 'Invoke-HostAttestation -Session: Trusted, then Untrusted after a PCR extend on the remote swtpm, with the remote name' {
+        $policy = Get-AttestationEvidence -Session $session -PcrIndex 0, 7, 16 -NoEventLog | New-AttestationPolicy
+        $r = Invoke-HostAttestation -Session $session -AttestationKey $remoteAk -Policy $policy -NoEventLog
+        $r.Verdict | Should -Be 'Trusted'
+        $r.HostName | Should -Be '127.0.0.1'
+        (Invoke-HostAttestation -Session $session -AttestationKey $ak -Policy $policy -NoEventLog).Verdict | Should -Be 'Untrusted'
+
+        Invoke-Command -Session $session { $null = Update-TpmPcr -Index 16 -Text 'remote-rogue' -Confirm:$false }
+        $r = Invoke-HostAttestation -Session $session -AttestationKey $remoteAk -Policy $policy -NoEventLog
+        $r.Verdict | Should -Be 'Untrusted'
+        $r.Reasons.Id | Should -Be @('policy.pcr')
+        $r.Reasons[0].Pcr | Should -Be 16
+        $r.HostName | Should -Be '127.0.0.1'
+    }
+
+    It 'a remote host without the attestation key gives Unknown and a non-terminating error' {
+        $r = Invoke-HostAttestation -Session $session -AttestationKey $remoteAk -AttestationKeyHandle 0x81010077 -NoEventLog -ErrorVariable err -ErrorAction SilentlyContinue
+        $r.Verdict | Should -Be 'Unknown'
+        $r.Reasons.Id | Should -Be 'collect.failed'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvokeHostAttestationRemoteFailed,*'
+    }
+}

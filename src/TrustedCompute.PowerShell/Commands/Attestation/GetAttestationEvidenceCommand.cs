@@ -47,6 +47,8 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
     [Parameter]
     public SwitchParameter NoEventLog { get; set; }
 
+    protected override void BeginProcessing() => AttestationInput.EnsureSerializationDepth(this);
+
     protected override void ProcessRecord()
     {
         byte[] nonce = Nonce ?? RandomNumberGenerator.GetBytes(32);
