@@ -58,7 +58,9 @@ public static class PolicyYaml
     private static void Screen(string yaml)
     {
         var parser = new Parser(new StringReader(yaml));
-        int events = 0, depth = 0;
+        int events = 0;
+        var frames = new Stack<(bool IsMapping, HashSet<string> Keys)>();
+        var keyNext = new Stack<bool>();
         try
         {
             while (parser.MoveNext())
@@ -73,8 +75,24 @@ public static class PolicyYaml
                     if (!node.Tag.IsEmpty && !node.Tag.IsNonSpecific) throw new AttestationPolicyException($"YAML tags are not allowed in a policy ({node.Tag})", line);
                 }
                 if (e is DocumentStart { IsImplicit: false } && events > 2) throw new AttestationPolicyException("A policy file holds one YAML document", line);
-                if (e is MappingStart or SequenceStart && ++depth > MaxDepth) throw new AttestationPolicyException($"The policy nests deeper than {MaxDepth} levels", line);
-                if (e is MappingEnd or SequenceEnd) depth--;
+                if (e is NodeEvent && frames.TryPeek(out var parent) && parent.IsMapping)
+                {
+                    bool isKey = keyNext.Pop();
+                    keyNext.Push(!isKey);
+                    if (isKey && e is not Scalar) throw new AttestationPolicyException("A policy's keys are plain names", line);
+                    if (isKey && !parent.Keys.Add(((Scalar)e).Value)) throw new AttestationPolicyException($"Duplicate key '{((Scalar)e).Value}'", line);
+                }
+                if (e is MappingStart or SequenceStart)
+                {
+                    if (frames.Count >= MaxDepth) throw new AttestationPolicyException($"The policy nests deeper than {MaxDepth} levels", line);
+                    frames.Push((e is MappingStart, new HashSet<string>(StringComparer.Ordinal)));
+                    keyNext.Push(true);
+                }
+                if (e is MappingEnd or SequenceEnd)
+                {
+                    frames.Pop();
+                    keyNext.Pop();
+                }
             }
         }
         catch (YamlException e)

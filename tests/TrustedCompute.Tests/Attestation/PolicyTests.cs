@@ -196,6 +196,9 @@ public sealed class PolicyTests : IDisposable
     [InlineData("schemaVersion: 1\npcrs: {sha256: {7: [\"00\"]}}\nevents: {secureBoot: [1, 2]}\n", 3, "")]
     [InlineData("schemaVersion: [1]\n", 1, "")]
     [InlineData("schemaVersion: 1\nname: 'unterminated\n", 0, "")]
+    [InlineData("schemaVersion: 1\nbanks:\n  required: [sha1]\nbanks:\n  minimumHash: sha256\n", 4, "Duplicate key 'banks'")]
+    [InlineData("schemaVersion: 1\npcrs:\n  sha256:\n    7: [aa]\n    7: [bb]\n", 5, "Duplicate key '7'")]
+    [InlineData("schemaVersion: 1\n? [a]\n: b\n", 2, "plain names")]
     public void MalformedYamlNamesTheLine(string yaml, int line, string word)
     {
         var e = Assert.Throws<AttestationPolicyException>(() => PolicyYaml.Parse(yaml));
