@@ -11,7 +11,7 @@ public static class EvidenceCollector
     {
         if (nonce.Length is 0 or > 64) throw new ArgumentException("The nonce must be 1 to 64 bytes", nameof(nonce));
         var ak = TpmOperations.ReadAttestationKey(tpm, attestationKey, cancellationToken);
-        var ek = TpmOperations.GetEndorsementKey(tpm, EndorsementKeyType.Rsa2048, cancellationToken);
+        var (ekPublic, ekCertificate) = EndorsementKey(tpm, cancellationToken);
         var quotes = new List<EvidenceQuote>();
         var values = new List<EvidencePcr>();
         foreach (var selection in selections)
@@ -28,12 +28,34 @@ public static class EvidenceCollector
             AttestationKeyPublic = ak.Public.ToTpm2BPublic(),
             AttestationKeyName = ak.Name,
             AttestationKeyQualifiedName = ak.QualifiedName,
-            EndorsementKeyPublic = ek.Public.ToTpm2BPublic(),
-            EndorsementKeyCertificate = ek.Certificate?.RawData ?? [],
+            EndorsementKeyPublic = ekPublic.ToTpm2BPublic(),
+            EndorsementKeyCertificate = ekCertificate,
             Quotes = [.. quotes],
             PcrValues = [.. values],
             EventLog = eventLog ?? [],
         };
+    }
+
+    /// <summary>
+    /// The RSA EK: the persistent one at 0x81010001 when it has the TCG template's shape (cheap), else created from the
+    /// template (RSA key generation can take seconds on a hardware TPM). With its certificate when the TPM has one.
+    /// </summary>
+    private static (TpmPublic Public, byte[] Certificate) EndorsementKey(TpmClient tpm, CancellationToken ct)
+    {
+        var template = TpmTemplates.EndorsementKey(EndorsementKeyType.Rsa2048);
+        try
+        {
+            var persistent = tpm.ReadPublic(TpmHandles.EkPersistentRsa, ct).Public;
+            if (persistent.Type == template.Type && persistent.NameAlg == template.NameAlg && persistent.Attributes == template.Attributes
+                && persistent.AuthPolicy.AsSpan().SequenceEqual(template.AuthPolicy))
+            {
+                using var certificate = TpmOperations.ReadCertificate(tpm, TpmTemplates.CertificateIndex(EndorsementKeyType.Rsa2048), ct);
+                return (persistent, certificate?.RawData ?? []);
+            }
+        }
+        catch (TpmException) { }
+        var ek = TpmOperations.GetEndorsementKey(tpm, EndorsementKeyType.Rsa2048, ct);
+        using (ek.Certificate) return (ek.Public, ek.Certificate?.RawData ?? []);
     }
 
     /// <summary>The local event log's bytes, or null when this machine has none.</summary>

@@ -40,6 +40,12 @@ public sealed class SwtpmAttestationTests(SwtpmFixture swtpm) : IClassFixture<Sw
         Assert.Equal(2, evidence.Quotes.Length);
         Assert.Equal(8, evidence.PcrValues.Length);
         Assert.NotEmpty(evidence.EndorsementKeyCertificate);
+        using (var tpm = TpmClient.Open(swtpm.ConnectionString))
+        {
+            var ek = TpmOperations.GetEndorsementKey(tpm, EndorsementKeyType.Rsa2048);
+            Assert.Equal(ek.Name, TpmPublic.FromTpm2BPublic(evidence.EndorsementKeyPublic).Name());
+            Assert.Equal(ek.Certificate!.RawData, evidence.EndorsementKeyCertificate);
+        }
         var result = QuoteVerifier.Verify(AttestationEvidence.FromJson(evidence.ToJson()), Expect(ak, nonce));
         Assert.Empty(result.Reasons);
         Assert.Equal(AttestationVerdict.Trusted, result.Verdict);
