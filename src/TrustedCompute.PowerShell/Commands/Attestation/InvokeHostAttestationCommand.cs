@@ -13,7 +13,7 @@ namespace TrustedCompute.PowerShell.Commands.Attestation;
 /// pipeline or files, verifies it here against the expected attestation key and a policy, and writes one
 /// AttestationResult per host.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "HostAttestation", DefaultParameterSetName = LocalSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "HostAttestation", DefaultParameterSetName = LocalSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(AttestationResult))]
 public sealed class InvokeHostAttestationCommand : TpmCmdlet
 {
@@ -130,16 +130,18 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         switch (ParameterSetName)
         {
             case EvidenceSet:
-                Verify(InputObject, _verifier!);
+                if (ShouldProcess(Describe(InputObject), "Verify the evidence")) Verify(InputObject, _verifier!);
                 break;
             case PathSet:
-                foreach (var file in Files()) Verify(file, _verifier!);
+                foreach (var file in Files())
+                    if (ShouldProcess(file, "Verify the evidence")) Verify(file, _verifier!);
                 break;
             case SessionSet:
-                foreach (var session in Session) AttestRemote(session);
+                foreach (var session in Session)
+                    if (ShouldProcess(session.ComputerName, "Collect and verify attestation evidence")) AttestRemote(session);
                 break;
             default:
-                AttestLocal();
+                if (ShouldProcess(Environment.MachineName, "Collect and verify attestation evidence")) AttestLocal();
                 break;
         }
     }
@@ -156,6 +158,9 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         }
         WriteObject(verifier.Verify(evidence));
     }
+
+    private static string Describe(object input) =>
+        (input is PSObject ps ? ps.Properties["HostName"]?.Value as string : (input as AttestationEvidence)?.HostName) ?? "evidence";
 
     private IReadOnlyList<PcrSelection> Selection()
     {
