@@ -46,6 +46,14 @@ public sealed class LcpPolicy
         return w.ToArray();
     }
 
+    /// <summary>A copy's bytes with a zero PolicyHash of the right size (used to clone settings).</summary>
+    internal byte[] ToBytesWithZeroHash()
+    {
+        var saved = PolicyHash;
+        PolicyHash = new byte[LcpHash.DigestSize(HashAlgorithm)];
+        try { return ToBytes(); } finally { PolicyHash = saved; }
+    }
+
     public static LcpPolicy Parse(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
