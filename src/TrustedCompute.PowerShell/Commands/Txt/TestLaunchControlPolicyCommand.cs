@@ -1,0 +1,84 @@
+using System.Collections;
+using System.Management.Automation;
+using TrustedCompute.PowerShell.Infrastructure;
+using TrustedCompute.Txt;
+
+namespace TrustedCompute.PowerShell.Commands.Txt;
+
+/// <summary>Checks a policy as SINIT would, and optionally whether an MLE or platform configuration is allowed.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "LaunchControlPolicy", DefaultParameterSetName = "InputObject")]
+[OutputType(typeof(LcpPolicyTestResult), typeof(bool))]
+public sealed class TestLaunchControlPolicyCommand : TrustedComputeCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+    public LaunchControlPolicy InputObject { get; set; } = null!;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
+    public string Path { get; set; } = "";
+
+    [Parameter]
+    public string? DataPath { get; set; }
+
+    /// <summary>An MLE hash (hex) to check against the MLE elements.</summary>
+    [Parameter]
+    public string? Measurement { get; set; }
+
+    /// <summary>An MLE image (e.g. tboot.gz) to measure and check.</summary>
+    [Parameter]
+    public string? MlePath { get; set; }
+
+    [Parameter]
+    public string? CommandLine { get; set; }
+
+    [Parameter]
+    public LcpHashAlgorithm MeasurementAlgorithm { get; set; } = LcpHashAlgorithm.Sha256;
+
+    /// <summary>PCR values (index → hex or bytes) to check against the PCONF elements.</summary>
+    [Parameter]
+    public IDictionary? PcrValue { get; set; }
+
+    [Parameter]
+    public LcpHashAlgorithm PcrBank { get; set; } = LcpHashAlgorithm.Sha256;
+
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        object target = ParameterSetName == "Path" ? Path : InputObject;
+        try
+        {
+            var lcp = ParameterSetName == "Path"
+                ? LcpFiles.Read(GetUnresolvedProviderPathFromPSPath(Path), DataPath is null ? null : GetUnresolvedProviderPathFromPSPath(DataPath)) as LaunchControlPolicy
+                    ?? throw new ArgumentException($"{Path} is not a policy (.pol) file.")
+                : InputObject;
+            var data = lcp.Data;
+            if (data is null && DataPath is not null && ParameterSetName != "Path")
+            {
+                data = LcpPolicyData.Parse(LaunchControlPolicy.ReadBounded(GetUnresolvedProviderPathFromPSPath(DataPath)));
+            }
+            byte[]? measurement = Measurement is not null ? LcpHash.ParseHex(Measurement)
+                : MlePath is not null ? MleHash.Compute(File.ReadAllBytes(GetUnresolvedProviderPathFromPSPath(MlePath)), CommandLine, MeasurementAlgorithm)
+                : null;
+            Dictionary<LcpHashAlgorithm, IReadOnlyDictionary<int, byte[]>>? pcrs = null;
+            if (PcrValue is not null)
+            {
+                var values = new Dictionary<int, byte[]>();
+                TxtArguments.AddPcrValues(PcrValue, values);
+                pcrs = new() { [PcrBank] = values };
+            }
+            var result = LcpPolicyTester.Test(lcp.Policy, data, measurement, pcrs);
+            foreach (var finding in result.Findings) WriteVerbose($"{finding.Severity} {finding.Id}: {finding.Message}");
+            if (Quiet) WriteObject(result.IsValid && result.MleAllowed != false && result.PlatformAllowed != false);
+            else WriteObject(result);
+        }
+        catch (FormatException e)
+        {
+            WriteError(e, "TestLaunchControlPolicyInvalid", target);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            WriteError(e, "TestLaunchControlPolicyFailed", target);
+        }
+    }
+}
