@@ -17,23 +17,30 @@ public sealed class NewLaunchControlPolicyCommand : TrustedComputeCmdlet
     public PSObject[]? InputObject { get; set; }
 
     [Parameter]
-    public LcpPolicyType PolicyType { get; set; } = LcpPolicyType.List;
+    [ValidateSet("List", "Any")]
+    public string PolicyType { get; set; } = "List";
 
     [Parameter]
     [ValidateSet("3.0", "3.1", "3.2")]
     public string Version { get; set; } = "3.2";
 
     [Parameter]
-    public LcpHashAlgorithm HashAlgorithm { get; set; } = LcpHashAlgorithm.Sha256;
+    [ValidateSet("Sha1", "Sha256", "Sha384", "Sha512")]
+    public string HashAlgorithm { get; set; } = "Sha256";
+
+    /// <summary>Hash algorithms SINIT may use for LCP evaluation; derived from the policy and elements when absent.</summary>
+    [Parameter]
+    [ValidateSet("Sha1", "Sha256", "Sha384", "Sha512", "Sm3_256")]
+    public string[]? HashAlgorithmMask { get; set; }
+
+    /// <summary>Allowed list signature algorithms; derived from the signed lists when absent.</summary>
+    [Parameter]
+    [ValidateSet("Rsa2048Sha1", "Rsa2048Sha256", "Rsa3072Sha256", "Rsa3072Sha384", "EcdsaP256", "EcdsaP384", "Sm2")]
+    public string[]? SignAlgorithmMask { get; set; }
 
     [Parameter]
-    public LcpHashAlgorithmMask HashAlgorithmMask { get; set; }
-
-    [Parameter]
-    public LcpSignAlgorithmMask SignAlgorithmMask { get; set; }
-
-    [Parameter]
-    public LcpPolicyControl PolicyControl { get; set; }
+    [ValidateSet("NpwAllowed", "SinitCapabilitiesInPcr17", "OwnerEnforced")]
+    public string[]? PolicyControl { get; set; }
 
     [Parameter]
     public byte SinitMinVersion { get; set; }
@@ -48,6 +55,9 @@ public sealed class NewLaunchControlPolicyCommand : TrustedComputeCmdlet
     [Parameter]
     [ValidateSet("0x200", "0x201", "0x300")]
     public string ListVersion { get; set; } = "0x300";
+
+    private static T Flags<T>(string[]? names) where T : struct, Enum =>
+        (T)Enum.ToObject(typeof(T), (names ?? []).Aggregate(0UL, (acc, n) => acc | Convert.ToUInt64(Enum.Parse<T>(n, true), System.Globalization.CultureInfo.InvariantCulture)));
 
     protected override void ProcessRecord()
     {
@@ -72,18 +82,18 @@ public sealed class NewLaunchControlPolicyCommand : TrustedComputeCmdlet
         var template = new LcpPolicy
         {
             Version = (ushort)(0x0300 | int.Parse(Version[2..], System.Globalization.CultureInfo.InvariantCulture)),
-            HashAlgorithm = HashAlgorithm,
-            PolicyType = PolicyType,
+            HashAlgorithm = TxtArguments.Hash(HashAlgorithm),
+            PolicyType = Enum.Parse<LcpPolicyType>(PolicyType),
             SinitMinVersion = SinitMinVersion,
             MaxSinitMinVersion = MaxSinitMinVersion,
             DataRevocationCounters = counters,
-            PolicyControl = PolicyControl,
-            LcpHashAlgorithmMask = HashAlgorithmMask,
-            LcpSignAlgorithmMask = SignAlgorithmMask,
+            PolicyControl = Flags<LcpPolicyControl>(PolicyControl),
+            LcpHashAlgorithmMask = Flags<LcpHashAlgorithmMask>(HashAlgorithmMask),
+            LcpSignAlgorithmMask = Flags<LcpSignAlgorithmMask>(SignAlgorithmMask),
         };
         try
         {
-            template.PolicyHash = new byte[LcpHash.DigestSize(HashAlgorithm)];
+            template.PolicyHash = new byte[LcpHash.DigestSize(template.HashAlgorithm)];
             var policy = LaunchControlPolicy.Create(template, _lists);
             WriteVerbose($"Policy hash {policy.PolicyHash} over {policy.ListCount} list(s).");
             WriteObject(policy);

@@ -33,7 +33,8 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
     public string? CommandLine { get; set; }
 
     [Parameter]
-    public LcpHashAlgorithm HashAlgorithm { get; set; } = LcpHashAlgorithm.Sha256;
+    [ValidateSet("Sha1", "Sha256", "Sha384", "Sha512")]
+    public string HashAlgorithm { get; set; } = "Sha256";
 
     [Parameter]
     public SwitchParameter Legacy { get; set; }
@@ -63,7 +64,7 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
     [Parameter]
     public uint Control { get; set; }
 
-    private LcpHashAlgorithm Algorithm => Legacy ? LcpHashAlgorithm.Sha1 : HashAlgorithm;
+    private LcpHashAlgorithm Algorithm => Legacy ? LcpHashAlgorithm.Sha1 : TxtArguments.Hash(HashAlgorithm);
 
     protected override void BeginProcessing()
     {
@@ -71,7 +72,7 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
         {
             ThrowTerminatingError(new ArgumentException("-Legacy applies to Mle and Pconf elements only."), "NewLaunchControlPolicyElementInvalidArgument", Type);
         }
-        if (Legacy && MyInvocation.BoundParameters.ContainsKey(nameof(HashAlgorithm)) && HashAlgorithm != LcpHashAlgorithm.Sha1)
+        if (Legacy && MyInvocation.BoundParameters.ContainsKey(nameof(HashAlgorithm)) && HashAlgorithm != "Sha1")
         {
             ThrowTerminatingError(new ArgumentException("Legacy elements hold SHA-1 values only."), "NewLaunchControlPolicyElementInvalidArgument", HashAlgorithm);
         }

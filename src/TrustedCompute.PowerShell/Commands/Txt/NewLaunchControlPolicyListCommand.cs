@@ -30,7 +30,8 @@ public sealed class NewLaunchControlPolicyListCommand : TrustedComputeCmdlet
     public string SignatureScheme { get; set; } = "RsaPss";
 
     [Parameter]
-    public LcpHashAlgorithm SignatureHashAlgorithm { get; set; } = LcpHashAlgorithm.Sha256;
+    [ValidateSet("Sha1", "Sha256", "Sha384", "Sha512")]
+    public string SignatureHashAlgorithm { get; set; } = "Sha256";
 
     [Parameter]
     public ushort RevocationCounter { get; set; }
@@ -46,7 +47,7 @@ public sealed class NewLaunchControlPolicyListCommand : TrustedComputeCmdlet
             if (KeyFilePath is not null)
             {
                 bool pss = SignatureScheme == "RsaPss" && list.Version == LcpPolicyList.Version300;
-                ListSigner.Sign(this, list, KeyFilePath, KeyPassword, SignatureHashAlgorithm, pss, RevocationCounter);
+                ListSigner.Sign(this, list, KeyFilePath, KeyPassword, TxtArguments.Hash(SignatureHashAlgorithm), pss, RevocationCounter);
             }
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException or System.Security.Cryptography.CryptographicException)

@@ -24,7 +24,8 @@ public sealed class SetLaunchControlPolicyListSignatureCommand : TrustedComputeC
     public string SignatureScheme { get; set; } = "RsaPss";
 
     [Parameter]
-    public LcpHashAlgorithm SignatureHashAlgorithm { get; set; } = LcpHashAlgorithm.Sha256;
+    [ValidateSet("Sha1", "Sha256", "Sha384", "Sha512")]
+    public string SignatureHashAlgorithm { get; set; } = "Sha256";
 
     /// <summary>Without it a signed list gets its old counter + 1, an unsigned one 0.</summary>
     [Parameter]
@@ -39,7 +40,7 @@ public sealed class SetLaunchControlPolicyListSignatureCommand : TrustedComputeC
         try
         {
             bool pss = SignatureScheme == "RsaPss" && List.Version == LcpPolicyList.Version300;
-            ListSigner.Sign(this, List, KeyFilePath, KeyPassword, SignatureHashAlgorithm, pss, RevocationCounter);
+            ListSigner.Sign(this, List, KeyFilePath, KeyPassword, TxtArguments.Hash(SignatureHashAlgorithm), pss, RevocationCounter);
             if (PassThru) WriteObject(List);
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException or System.Security.Cryptography.CryptographicException)

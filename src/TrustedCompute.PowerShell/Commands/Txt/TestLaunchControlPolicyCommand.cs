@@ -31,14 +31,16 @@ public sealed class TestLaunchControlPolicyCommand : TrustedComputeCmdlet
     public string? CommandLine { get; set; }
 
     [Parameter]
-    public LcpHashAlgorithm MeasurementAlgorithm { get; set; } = LcpHashAlgorithm.Sha256;
+    [ValidateSet("Sha1", "Sha256", "Sha384", "Sha512")]
+    public string MeasurementAlgorithm { get; set; } = "Sha256";
 
     /// <summary>PCR values (index → hex or bytes) to check against the PCONF elements.</summary>
     [Parameter]
     public IDictionary? PcrValue { get; set; }
 
     [Parameter]
-    public LcpHashAlgorithm PcrBank { get; set; } = LcpHashAlgorithm.Sha256;
+    [ValidateSet("Sha1", "Sha256", "Sha384", "Sha512")]
+    public string PcrBank { get; set; } = "Sha256";
 
     [Parameter]
     public SwitchParameter Quiet { get; set; }
@@ -58,14 +60,14 @@ public sealed class TestLaunchControlPolicyCommand : TrustedComputeCmdlet
                 data = LcpPolicyData.Parse(LaunchControlPolicy.ReadBounded(GetUnresolvedProviderPathFromPSPath(DataPath)));
             }
             byte[]? measurement = Measurement is not null ? LcpHash.ParseHex(Measurement)
-                : MlePath is not null ? MleHash.Compute(File.ReadAllBytes(GetUnresolvedProviderPathFromPSPath(MlePath)), CommandLine, MeasurementAlgorithm)
+                : MlePath is not null ? MleHash.Compute(File.ReadAllBytes(GetUnresolvedProviderPathFromPSPath(MlePath)), CommandLine, TxtArguments.Hash(MeasurementAlgorithm))
                 : null;
             Dictionary<LcpHashAlgorithm, IReadOnlyDictionary<int, byte[]>>? pcrs = null;
             if (PcrValue is not null)
             {
                 var values = new Dictionary<int, byte[]>();
                 TxtArguments.AddPcrValues(PcrValue, values);
-                pcrs = new() { [PcrBank] = values };
+                pcrs = new() { [TxtArguments.Hash(PcrBank)] = values };
             }
             var result = LcpPolicyTester.Test(lcp.Policy, data, measurement, pcrs);
             foreach (var finding in result.Findings) WriteVerbose($"{finding.Severity} {finding.Id}: {finding.Message}");

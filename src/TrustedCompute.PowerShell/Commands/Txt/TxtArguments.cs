@@ -21,6 +21,8 @@ internal static class TxtArguments
         };
     }
 
+    public static LcpHashAlgorithm Hash(string name) => Enum.Parse<LcpHashAlgorithm>(name, true);
+
     public static LcpHashAlgorithm? Algorithm(object? value)
     {
         value = value is PSObject ps ? ps.BaseObject : value;
