@@ -61,7 +61,7 @@ internal static class TxtArguments
     }
 
     private static object? Property(PSObject item, params string[] names) =>
-        names.Select(n => item.Properties[n]?.Value).FirstOrDefault(v => v is not null);
+        names.Select(n => item.Properties[n]?.Value is PSObject p ? p.BaseObject : item.Properties[n]?.Value).FirstOrDefault(v => v is not null);
 
     /// <summary>Runs <paramref name="use"/> with the password's characters, wiped afterwards.</summary>
     public static T WithPassword<T>(SecureString? password, Func<char[], T> use)
