@@ -69,7 +69,7 @@ internal sealed class LcpReader
     /// <summary>Throws when bytes are left over.</summary>
     public void End(string what)
     {
-        if (Remaining != 0) throw Error(what, $"{Remaining} unexpected bytes after the end at offset {Position}");
+        if (Remaining != 0) throw Error(what, $"{Remaining} bytes left over at offset {Position}: the declared size is larger than the contents, or the data runs on");
     }
 
     public void Expect(bool condition, string field, string message)
