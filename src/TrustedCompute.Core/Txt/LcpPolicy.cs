@@ -54,6 +54,22 @@ public sealed class LcpPolicy
         try { return ToBytes(); } finally { PolicyHash = saved; }
     }
 
+    /// <summary>Parses an NV index's contents: the policy, then only zero bytes when the index is larger.</summary>
+    public static LcpPolicy ParseNv(byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (bytes.Length >= 4 && LcpHash.IsKnown(BitConverter.ToUInt16(bytes, 2)))
+        {
+            int size = FixedSize + LcpHash.DigestSize((LcpHashAlgorithm)BitConverter.ToUInt16(bytes, 2));
+            if (bytes.Length > size)
+            {
+                if (bytes.AsSpan(size).ContainsAnyExcept((byte)0)) throw new LcpFormatException("Policy.PolicyHash", $"non-zero bytes follow the {size}-byte policy in the NV index");
+                return Parse(bytes[..size]);
+            }
+        }
+        return Parse(bytes);
+    }
+
     public static LcpPolicy Parse(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);

@@ -143,6 +143,15 @@ public sealed class LcpMalformedTests
     }
 
     [Fact]
+    public void NvContentsMayBeZeroPaddedButNothingElse()
+    {
+        var policy = new LcpPolicy().ToBytes();
+        Assert.Equal(policy, LcpPolicy.ParseNv([.. policy, 0, 0, 0]).ToBytes());
+        Assert.Equal("Policy.PolicyHash", Assert.Throws<LcpFormatException>(() => LcpPolicy.ParseNv([.. policy, 0, 1])).Field);
+        for (int length = 0; length < policy.Length; length++) Assert.Throws<LcpFormatException>(() => LcpPolicy.ParseNv(policy[..length]));
+    }
+
+    [Fact]
     public void MalformedMleImagesAreRejected()
     {
         var image = MleImage.Build(seed: 3);
