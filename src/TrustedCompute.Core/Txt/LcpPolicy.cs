@@ -58,9 +58,10 @@ public sealed class LcpPolicy
     public static LcpPolicy ParseNv(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        if (bytes.Length >= 4 && LcpHash.IsKnown(BitConverter.ToUInt16(bytes, 2)))
+        ushort alg = bytes.Length >= 4 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(2)) : (ushort)0;
+        if (LcpHash.IsKnown(alg))
         {
-            int size = FixedSize + LcpHash.DigestSize((LcpHashAlgorithm)BitConverter.ToUInt16(bytes, 2));
+            int size = FixedSize + LcpHash.DigestSize((LcpHashAlgorithm)alg);
             if (bytes.Length > size)
             {
                 if (bytes.AsSpan(size).ContainsAnyExcept((byte)0)) throw new LcpFormatException("Policy.PolicyHash", $"non-zero bytes follow the {size}-byte policy in the NV index");

@@ -80,7 +80,7 @@ public sealed class LcpPolicyList
     {
         if (Signature is null) throw new InvalidOperationException("The list is not signed.");
         var bytes = ToBytes();
-        int elementsEnd = 8 + BitConverter.ToInt32(bytes, 4);
+        int elementsEnd = 8 + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4));
         int length = Version == Version300 ? elementsEnd + 2
             : bytes.Length - Signature.Value.Length;
         return bytes[..length];

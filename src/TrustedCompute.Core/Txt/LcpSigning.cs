@@ -79,7 +79,14 @@ public static class LcpSigning
         if (sig.KeyAlgorithm == LcpKeyAlgorithm.Rsa)
         {
             using var rsa = RSA.Create();
-            rsa.ImportParameters(new RSAParameters { Modulus = Reverse(sig.PublicKey), Exponent = ExponentBytes(sig.Exponent) });
+            try
+            {
+                rsa.ImportParameters(new RSAParameters { Modulus = Reverse(sig.PublicKey), Exponent = ExponentBytes(sig.Exponent) });
+            }
+            catch (CryptographicException)
+            {
+                return false;
+            }
             var value = Reverse(sig.Value);
             var padding = sig.Scheme == LcpSignatureScheme.RsaPss ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
             LcpHashAlgorithm[] candidates = sig.HashAlgorithm == LcpHashAlgorithm.Null
