@@ -15,8 +15,8 @@ finding with a stable id (policy.hash, list.signature, list.revoked, list.signal
         MlePath              = 'An MLE image (such as /boot/tboot.gz) to measure and check.'
         CommandLine          = 'The command line measured with -MlePath.'
         MeasurementAlgorithm = 'Hash algorithm for -MlePath: Sha256 (default), Sha1, Sha384 or Sha512.'
-        PcrValue             = 'PCR values (hashtable of index to hex or bytes) to check against the PCONF elements.'
-        PcrBank              = 'The bank of -PcrValue: Sha256 (default), Sha1, Sha384 or Sha512.'
+        PcrValue             = 'PCR values to check against the PCONF elements: a hashtable of index to hex or bytes (bank -PcrBank), or PCR objects with Index, Value and Bank such as Get-TpmPcr writes (every bank they carry).'
+        PcrBank              = 'The bank of hashtable -PcrValue entries and of PCR objects without a bank: Sha256 (default), Sha1, Sha384 or Sha512.'
         Quiet                = 'Returns only $true (valid and allowed) or $false.'
     }
     Examples    = @(

@@ -88,6 +88,9 @@ Describe 'A policy from elements to files and back' {
         $other.MleAllowed | Should -BeFalse
         $other.PlatformAllowed | Should -BeFalse
         $Policy | Test-LaunchControlPolicy -Measurement (RandomHex 32) -Quiet | Should -BeFalse
+        $pcrObjects = [pscustomobject]@{ Index = 0; Bank = 'sha256'; Value = [Convert]::FromHexString($Pcr0) },
+                      [pscustomobject]@{ Index = 0; Bank = 'sha1'; Value = [byte[]]::new(20) }
+        ($Policy | Test-LaunchControlPolicy -PcrValue $pcrObjects).PlatformAllowed | Should -BeTrue
     }
 
     It 'reports a tampered data file by finding id' {

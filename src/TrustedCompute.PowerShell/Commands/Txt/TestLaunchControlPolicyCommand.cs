@@ -34,9 +34,9 @@ public sealed class TestLaunchControlPolicyCommand : TrustedComputeCmdlet
     [ValidateSet("Sha1", "Sha256", "Sha384", "Sha512")]
     public string MeasurementAlgorithm { get; set; } = "Sha256";
 
-    /// <summary>PCR values (index → hex or bytes) to check against the PCONF elements.</summary>
+    /// <summary>PCR values to check against the PCONF elements: a hashtable (index → hex or bytes) or Get-TpmPcr output.</summary>
     [Parameter]
-    public IDictionary? PcrValue { get; set; }
+    public PSObject[]? PcrValue { get; set; }
 
     [Parameter]
     [ValidateSet("Sha1", "Sha256", "Sha384", "Sha512")]
@@ -65,9 +65,20 @@ public sealed class TestLaunchControlPolicyCommand : TrustedComputeCmdlet
             Dictionary<LcpHashAlgorithm, IReadOnlyDictionary<int, byte[]>>? pcrs = null;
             if (PcrValue is not null)
             {
-                var values = new Dictionary<int, byte[]>();
-                TxtArguments.AddPcrValues(PcrValue, values);
-                pcrs = new() { [TxtArguments.Hash(PcrBank)] = values };
+                var bank = TxtArguments.Hash(PcrBank);
+                var byBank = new Dictionary<LcpHashAlgorithm, Dictionary<int, byte[]>> { [bank] = [] };
+                foreach (var item in PcrValue)
+                {
+                    if (item.BaseObject is IDictionary table) TxtArguments.AddPcrValues(table, byBank[bank]);
+                    else if (TxtArguments.TryPcr(item, out int index, out var value, out var itemBank))
+                    {
+                        var pcrBank = itemBank ?? bank;
+                        if (!byBank.TryGetValue(pcrBank, out var values)) byBank[pcrBank] = values = [];
+                        values[index] = value;
+                    }
+                    else throw new ArgumentException($"-PcrValue takes a hashtable or PCR objects (Index, Value, Bank), not {item.BaseObject.GetType().Name}.");
+                }
+                pcrs = byBank.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<int, byte[]>)kv.Value);
             }
             var result = LcpPolicyTester.Test(lcp.Policy, data, measurement, pcrs);
             foreach (var finding in result.Findings) WriteVerbose($"{finding.Severity} {finding.Id}: {finding.Message}");
