@@ -15,6 +15,7 @@ signed lists.
         HashAlgorithm         = 'Hash algorithm of PolicyHash: Sha256 (default), Sha384, Sha512 or Sha1.'
         HashAlgorithmMask     = 'LcpHashAlgMask: hash algorithms SINIT may use for evaluation (Sha1, Sha256, Sha384, Sha512, Sm3_256).'
         SignAlgorithmMask     = 'LcpSignAlgMask: allowed list signature algorithms (Rsa2048Sha1, Rsa2048Sha256, Rsa3072Sha256, Rsa3072Sha384, EcdsaP256, EcdsaP384, Sm2).'
+        AuxHashAlgorithmMask  = 'AuxHashAlgMask: hash algorithms allowed for auto-promotion (policy versions 3.0 and 3.1; reserved, and left 0, in 3.2).'
         PolicyControl         = 'PolicyControl bits: NpwAllowed (allow non-production SINIT), SinitCapabilitiesInPcr17, OwnerEnforced.'
         SinitMinVersion       = 'The lowest SINIT version allowed.'
         MaxSinitMinVersion    = 'MaxSinitMinVersion (default 0xFF).'

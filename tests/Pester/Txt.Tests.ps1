@@ -116,6 +116,13 @@ Describe 'A policy from elements to files and back' {
         ($list | Set-LaunchControlPolicyListSignature -KeyFilePath $KeyPath -PassThru).Signature.RevocationCounter | Should -Be 4
     }
 
+    It 'sets the aux mask and control bits it is given' {
+        $p = $Signed | New-LaunchControlPolicy -Version 3.1 -AuxHashAlgorithmMask Sha256, Sha384 -PolicyControl NpwAllowed, OwnerEnforced
+        $p.Policy.AuxHashAlgorithmMask | Should -Be 0x48
+        [uint32] $p.Policy.PolicyControl | Should -Be 0xA
+        $p.Version | Should -Be '3.1'
+    }
+
     It 'equals lcp2_crtpol for the same lists' -Skip:(-not (Test-Path /usr/sbin/lcp2_crtpol)) {
         $listFiles = $Policy.Data.Lists | ForEach-Object -Begin { $i = 0 } -Process {
             $p = Join-Path $Work "l$i.lst"; $i++

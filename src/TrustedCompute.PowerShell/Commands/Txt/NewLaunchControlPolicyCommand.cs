@@ -38,6 +38,11 @@ public sealed class NewLaunchControlPolicyCommand : TrustedComputeCmdlet
     [ValidateSet("Rsa2048Sha1", "Rsa2048Sha256", "Rsa3072Sha256", "Rsa3072Sha384", "EcdsaP256", "EcdsaP384", "Sm2")]
     public string[]? SignAlgorithmMask { get; set; }
 
+    /// <summary>AuxHashAlgMask (auto-promotion hashes; reserved in 3.2).</summary>
+    [Parameter]
+    [ValidateSet("Sha1", "Sha256", "Sha384", "Sha512", "Sm3_256")]
+    public string[]? AuxHashAlgorithmMask { get; set; }
+
     [Parameter]
     [ValidateSet("NpwAllowed", "SinitCapabilitiesInPcr17", "OwnerEnforced")]
     public string[]? PolicyControl { get; set; }
@@ -90,6 +95,7 @@ public sealed class NewLaunchControlPolicyCommand : TrustedComputeCmdlet
             PolicyControl = Flags<LcpPolicyControl>(PolicyControl),
             LcpHashAlgorithmMask = Flags<LcpHashAlgorithmMask>(HashAlgorithmMask),
             LcpSignAlgorithmMask = Flags<LcpSignAlgorithmMask>(SignAlgorithmMask),
+            AuxHashAlgorithmMask = (ushort)Flags<LcpHashAlgorithmMask>(AuxHashAlgorithmMask),
         };
         try
         {
