@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security;
+using TrustedCompute.OpenStack;
 using TrustedCompute.Tpm;
 
 namespace TrustedCompute.PowerShell.Infrastructure;
@@ -10,6 +11,12 @@ public static class ErrorMapper
     public static ErrorCategory CategoryOf(Exception exception) => exception switch
     {
         OperationCanceledException => ErrorCategory.OperationStopped,
+        OpenStackAuthenticationException => ErrorCategory.AuthenticationError,
+        OpenStackException { StatusCode: System.Net.HttpStatusCode.NotFound } => ErrorCategory.ObjectNotFound,
+        OpenStackException { StatusCode: System.Net.HttpStatusCode.Forbidden } => ErrorCategory.PermissionDenied,
+        OpenStackException { StatusCode: System.Net.HttpStatusCode.Conflict } => ErrorCategory.ResourceBusy,
+        OpenStackException { StatusCode: System.Net.HttpStatusCode.BadRequest } => ErrorCategory.InvalidArgument,
+        OpenStackException => ErrorCategory.ConnectionError,
         TpmProtocolException or InvalidDataException or FormatException => ErrorCategory.InvalidData,
         TpmException => ErrorCategory.DeviceError,
         TpmTransportException or TimeoutException or IOException and not FileNotFoundException and not DirectoryNotFoundException

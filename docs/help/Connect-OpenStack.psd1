@@ -1,0 +1,33 @@
+@{
+    Synopsis    = 'Authenticates to Keystone v3 and makes the connection the default for the OpenStack cmdlets.'
+    Description = @'
+Connect-OpenStack reads the cloud settings the way openstackclient does: the cloud named by -Cloud or OS_CLOUD from clouds.yaml (searched in the current folder, the user's config folder such as ~/.config/openstack, and the site folder such as /etc/openstack, or the file named by OS_CLIENT_CONFIG_FILE; secure.yaml beside it is merged in), then the OS_* environment variables on top, then the parameters given here, which always win.
+
+It supports password authentication (-Credential, or OS_USERNAME/OS_PASSWORD) and application credentials (-ApplicationCredential, or OS_APPLICATION_CREDENTIAL_ID/OS_APPLICATION_CREDENTIAL_SECRET), with project, domain or system scope. The token is reused until shortly before it expires and renewed once when a service answers 401. TLS certificates are verified unless -SkipCertificateCheck is given; -CACertificatePath anchors them on a private CA.
+
+Secrets are only accepted as PSCredential objects; they never appear in output, verbose messages or errors. The connection becomes the module's default; -PassThru also writes it to the pipeline for use with -Connection.
+'@
+    Parameters  = @{
+        Cloud                 = 'Name of a cloud in clouds.yaml. Default: the OS_CLOUD environment variable.'
+        AuthUrl               = 'Keystone URL. "/v3" is appended when missing. Overrides auth_url and OS_AUTH_URL.'
+        Credential            = 'User name and password for password authentication.'
+        ApplicationCredential = 'An application credential: its id as the user name and its secret as the password. Application credentials carry their own project scope.'
+        ProjectName           = 'Project to scope the token to.'
+        ProjectId             = 'Project id to scope the token to.'
+        ProjectDomainName     = 'Domain of -ProjectName. Default: the Default domain.'
+        UserDomainName        = 'Domain of the user. Default: the Default domain.'
+        DomainName            = 'Scopes the token to this domain instead of a project.'
+        RegionName            = 'Region whose endpoints are used from the service catalog.'
+        Interface             = 'Catalog interface to use: public (default), internal or admin.'
+        CACertificatePath     = 'PEM file of CA certificates that the services'' TLS certificates must chain to.'
+        SkipCertificateCheck  = 'Turns off TLS certificate verification. Only for test clouds.'
+        ComputeApiVersion     = 'Compute microversion sent on flavor calls, such as 2.1 (default) or 2.86 (Nova validates extra specs from 2.86).'
+        PassThru              = 'Writes the connection object to the pipeline.'
+    }
+    Examples    = @(
+        @{ Code = 'Connect-OpenStack -Cloud prod'; Remarks = 'Connects with the settings of cloud "prod" in clouds.yaml.' }
+        @{ Code = '$env:OS_CLOUD = ''lab''; Connect-OpenStack -Credential (Get-Credential admin) -ProjectName admin'; Remarks = 'Uses cloud "lab", but with the user, password and project given here.' }
+        @{ Code = '$conn = Connect-OpenStack -AuthUrl https://keystone.example.com:5000 -ApplicationCredential $appCred -CACertificatePath ./ca.pem -PassThru'; Remarks = 'Authenticates with an application credential against a cloud whose certificates come from a private CA.' }
+    )
+    RelatedLinks = @('Disconnect-OpenStack', 'about_TrustedCompute_OpenStack')
+}

@@ -1,0 +1,14 @@
+@{
+    Synopsis    = 'Shows which flavors require trusted hosts.'
+    Description = 'Get-OpenStackTrustedFlavor reads the extra specs of flavors and reports the two keys that tie a flavor to the trusted pool: trait:<TRAIT> (required or forbidden; Placement-based pools) and trust:trusted_host (the old TrustedFilter key). Without -Flavor every flavor visible to the connection is listed, private ones included for admins.'
+    Parameters  = @{
+        Flavor     = 'Flavor ids or names. Accepts pipeline input, also by the property names Id and FlavorId.'
+        Trait      = 'The trait whose trait:<TRAIT> key is reported. Default: CUSTOM_TRUSTED_HOST.'
+        Connection = 'The connection to use. Default: the module''s connection, else one made from OS_CLOUD or the OS_* variables.'
+    }
+    Examples    = @(
+        @{ Code = 'Get-OpenStackTrustedFlavor | Where-Object RequiresTrustedHost'; Remarks = 'Lists the flavors that only land on trusted hosts.' }
+        @{ Code = 'Get-OpenStackTrustedFlavor m1.secure, m1.small'; Remarks = 'Shows two flavors by name.' }
+    )
+    RelatedLinks = @('Set-OpenStackTrustedFlavor')
+}

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using TrustedCompute.Tpm;
+
+namespace TrustedCompute.EventLog;
+
+/// <summary>The PCR bank hash algorithms we can compute: names, sizes and one-shot hashing.</summary>
+public static class PcrBanks
+{
+    public static readonly IReadOnlyList<TpmAlgId> Supported = [TpmAlgId.Sha1, TpmAlgId.Sha256, TpmAlgId.Sha384, TpmAlgId.Sha512];
+
+    public static bool IsSupported(TpmAlgId alg) => DigestSize(alg) > 0;
+
+    /// <summary>Digest size in bytes; 0 for an algorithm we cannot compute.</summary>
+    public static int DigestSize(TpmAlgId alg) => alg switch
+    {
+        TpmAlgId.Sha1 => 20,
+        TpmAlgId.Sha256 => 32,
+        TpmAlgId.Sha384 => 48,
+        TpmAlgId.Sha512 => 64,
+        _ => 0,
+    };
+
+    public static string Name(TpmAlgId alg) => alg switch
+    {
+        TpmAlgId.Sha1 => "sha1",
+        TpmAlgId.Sha256 => "sha256",
+        TpmAlgId.Sha384 => "sha384",
+        TpmAlgId.Sha512 => "sha512",
+        TpmAlgId.Sm3_256 => "sm3_256",
+        _ => $"0x{(ushort)alg:x4}",
+    };
+
+    /// <summary>Parses "sha256", "SHA-256", "Sha256" or a number.</summary>
+    public static TpmAlgId Parse(string name)
+    {
+        string n = name.Trim().Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+        return n switch
+        {
+            "sha1" => TpmAlgId.Sha1,
+            "sha256" => TpmAlgId.Sha256,
+            "sha384" => TpmAlgId.Sha384,
+            "sha512" => TpmAlgId.Sha512,
+            "sm3256" => TpmAlgId.Sm3_256,
+            _ when n.StartsWith("0x", StringComparison.Ordinal) && ushort.TryParse(n[2..], System.Globalization.NumberStyles.HexNumber, null, out ushort v) => (TpmAlgId)v,
+            _ => throw new ArgumentException($"Unknown PCR bank '{name}' (expected sha1, sha256, sha384 or sha512)", nameof(name)),
+        };
+    }
+
+    public static int Hash(TpmAlgId alg, ReadOnlySpan<byte> data, Span<byte> destination) => alg switch
+    {
+        TpmAlgId.Sha1 => SHA1.HashData(data, destination),
+        TpmAlgId.Sha256 => SHA256.HashData(data, destination),
+        TpmAlgId.Sha384 => SHA384.HashData(data, destination),
+        TpmAlgId.Sha512 => SHA512.HashData(data, destination),
+        _ => throw new NotSupportedException($"PCR bank {Name(alg)} is not supported"),
+    };
+
+    public static byte[] Hash(TpmAlgId alg, ReadOnlySpan<byte> data)
+    {
+        var result = new byte[DigestSize(alg)];
+        Hash(alg, data, result);
+        return result;
+    }
+}
+
+internal static class HexText
+{
+    public static string Lower(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
+}
+
+/// <summary>One reusable hash context per bank: one-shot hashing pays a context set-up per call, which dominates small inputs.</summary>
+internal sealed class BankHasher : IDisposable
+{
+    private readonly Dictionary<TpmAlgId, IncrementalHash> _hashes = [];
+
+    public int Hash(TpmAlgId alg, ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        if (!_hashes.TryGetValue(alg, out var hash))
+        {
+            hash = IncrementalHash.CreateHash(alg switch
+            {
+                TpmAlgId.Sha1 => HashAlgorithmName.SHA1,
+                TpmAlgId.Sha256 => HashAlgorithmName.SHA256,
+                TpmAlgId.Sha384 => HashAlgorithmName.SHA384,
+                TpmAlgId.Sha512 => HashAlgorithmName.SHA512,
+                _ => throw new NotSupportedException($"PCR bank {PcrBanks.Name(alg)} is not supported"),
+            });
+            _hashes[alg] = hash;
+        }
+        hash.AppendData(data);
+        return hash.GetHashAndReset(destination);
+    }
+
+    public void Dispose()
+    {
+        foreach (var h in _hashes.Values) h.Dispose();
+    }
+}

@@ -1,0 +1,37 @@
+using System.Management.Automation;
+using TrustedCompute.EventLog;
+
+namespace TrustedCompute.PowerShell.Commands.EventLog;
+
+/// <summary>Gets the events of a TCG event log: the local measured-boot log, or log files.</summary>
+[Cmdlet(VerbsCommon.Get, "TpmEventLog", DefaultParameterSetName = LocalSet)]
+[OutputType("TrustedCompute.EventLog.TcgEvent")]
+public sealed class GetTpmEventLogCommand : EventLogCommandBase
+{
+    [Parameter]
+    [ValidateRange(0, 23)]
+    public int[]? PcrIndex { get; set; }
+
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? EventType { get; set; }
+
+    protected override string ErrorPrefix => "GetTpmEventLog";
+
+    protected override void ProcessRecord()
+    {
+        var patterns = EventType?.Select(t => new WildcardPattern(t, WildcardOptions.IgnoreCase)).ToList();
+        foreach (var (source, log) in ReadLogs())
+        {
+            foreach (var e in log.Events)
+            {
+                if (PcrIndex is not null && !PcrIndex.Contains(e.PcrIndex)) continue;
+                if (patterns is not null && !patterns.Any(p => p.IsMatch(e.EventTypeName))) continue;
+                var item = new PSObject(e);
+                item.Properties.Add(new PSNoteProperty("Source", source));
+                WriteObject(item);
+            }
+        }
+    }
+}

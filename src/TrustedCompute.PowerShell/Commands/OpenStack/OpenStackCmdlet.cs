@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using TrustedCompute.OpenStack;
+using TrustedCompute.PowerShell.Infrastructure;
+
+namespace TrustedCompute.PowerShell.Commands.OpenStack;
+
+/// <summary>
+/// Base of the OpenStack cmdlets that talk to a cloud: -Connection, else the default from Connect-OpenStack, else a
+/// connection made from OS_CLOUD / OS_* variables as openstackclient would.
+/// </summary>
+public abstract class OpenStackCmdlet : TrustedComputeCmdlet
+{
+    public const string AuthenticationFailedId = "OpenStackAuthenticationFailed";
+
+    /// <summary>The connection to use (from Connect-OpenStack -PassThru); default: the module's connection.</summary>
+    [Parameter]
+    public OpenStackSession? Connection { get; set; }
+
+    protected OpenStackSession ResolveSession()
+    {
+        if (Connection is not null) return Connection;
+        if (OpenStackSessionState.Default is { } current) return current;
+        var environment = OpenStackCloudLoader.ProcessEnvironment();
+        if (!environment.ContainsKey("OS_CLOUD") && !environment.ContainsKey("OS_AUTH_URL"))
+        {
+            ThrowTerminatingError(new InvalidOperationException(
+                "Not connected to OpenStack: run Connect-OpenStack, or set OS_CLOUD or the OS_* variables."), "OpenStackNotConnected", null);
+        }
+        OpenStackSession session;
+        try
+        {
+            session = new OpenStackSession(OpenStackCloudLoader.Load(null, environment));
+            WriteVerbose($"Connecting from the environment: {session.Cloud}");
+            Await(session.AuthenticateAsync(CancellationToken));
+        }
+        catch (Exception ex) when (ex is OpenStackException or ArgumentException or IOException or KeyNotFoundException)
+        {
+            ThrowTerminatingError(ex, ErrorId(ex, "OpenStackConnectFailed"), null);
+            throw;
+        }
+        OpenStackSessionState.SetDefault(session);
+        return session;
+    }
+
+    /// <summary>The stable error id: authentication failures share one id across all cmdlets.</summary>
+    protected static string ErrorId(Exception exception, string fallback) =>
+        exception is OpenStackAuthenticationException ? AuthenticationFailedId : fallback;
+
+    /// <summary>Errors that are about one target and leave the pipeline running.</summary>
+    protected static bool IsTargetError(Exception ex) =>
+        ex is OpenStackException or KeyNotFoundException or ArgumentException or InvalidDataException;
+
+    protected static T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    protected static void Await(Task task) => task.GetAwaiter().GetResult();
+}

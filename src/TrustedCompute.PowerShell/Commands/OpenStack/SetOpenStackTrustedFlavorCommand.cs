@@ -1,0 +1,88 @@
+using System.Management.Automation;
+using TrustedCompute.OpenStack;
+
+namespace TrustedCompute.PowerShell.Commands.OpenStack;
+
+/// <summary>
+/// Makes flavors require (or forbid) trusted hosts: trait:&lt;TRAIT&gt;=required|forbidden for Placement-based pools,
+/// trust:trusted_host=trusted|untrusted for the old TrustedFilter, or both; -Remove takes the keys away again.
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "OpenStackTrustedFlavor", SupportsShouldProcess = true, DefaultParameterSetName = RequiredSet)]
+[OutputType("TrustedCompute.OpenStack.TrustedFlavor")]
+public sealed class SetOpenStackTrustedFlavorCommand : OpenStackCmdlet
+{
+    private const string RequiredSet = "Required";
+    private const string ForbiddenSet = "Forbidden";
+    private const string RemoveSet = "Remove";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id", "FlavorId")]
+    [ValidateNotNullOrEmpty]
+    public string[] Flavor { get; set; } = [];
+
+    // a string, not the Core enum: a value-type field of a Core type would load Core before the module's resolver
+    [Parameter]
+    [ValidateSet("Trait", "Legacy", "Both")]
+    public string Mode { get; set; } = nameof(TrustedFlavorMode.Trait);
+
+    [Parameter]
+    [ValidatePattern("^[A-Z0-9_]{1,255}$")]
+    public string Trait { get; set; } = TrustedFlavorManager.DefaultTrait;
+
+    /// <summary>Hosts must be trusted (the default).</summary>
+    [Parameter(ParameterSetName = RequiredSet)]
+    public SwitchParameter Required { get; set; }
+
+    /// <summary>Hosts must not be trusted.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ForbiddenSet)]
+    public SwitchParameter Forbidden { get; set; }
+
+    /// <summary>Removes the keys of -Mode.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = RemoveSet)]
+    public SwitchParameter Remove { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var session = ResolveSession();
+        var nova = new NovaClient(session);
+        var manager = new TrustedFlavorManager(nova);
+        var mode = Enum.Parse<TrustedFlavorMode>(Mode, ignoreCase: true);
+        var requirement = Remove ? TrustRequirement.Remove : Forbidden ? TrustRequirement.Forbidden : TrustRequirement.Required;
+        foreach (var name in Flavor)
+        {
+            try
+            {
+                var flavor = Await(nova.FindFlavorAsync(name, CancellationToken));
+                if (!ShouldProcess($"flavor {flavor.Name} ({flavor.Id})", Describe(requirement))) continue;
+                var result = Await(manager.SetAsync(flavor, mode, Trait, requirement, CancellationToken));
+                if (PassThru) WriteObject(result);
+            }
+            catch (Exception ex) when (IsTargetError(ex))
+            {
+                WriteError(ex, ErrorId(ex, ex is KeyNotFoundException ? "SetOpenStackTrustedFlavorNotFound" : "SetOpenStackTrustedFlavorFailed"), name);
+            }
+        }
+    }
+
+    private string Describe(TrustRequirement requirement)
+    {
+        var mode = Enum.Parse<TrustedFlavorMode>(Mode, ignoreCase: true);
+        var keys = new List<string>();
+        if (mode != TrustedFlavorMode.Legacy) keys.Add(TrustedFlavorManager.TraitKey(Trait) + (requirement switch
+        {
+            TrustRequirement.Required => "=required",
+            TrustRequirement.Forbidden => "=forbidden",
+            _ => "",
+        }));
+        if (mode != TrustedFlavorMode.Trait) keys.Add(TrustedFlavorManager.LegacyKey + (requirement switch
+        {
+            TrustRequirement.Required => "=trusted",
+            TrustRequirement.Forbidden => "=untrusted",
+            _ => "",
+        }));
+        return (requirement == TrustRequirement.Remove ? "Remove extra specs " : "Set extra specs ") + string.Join(", ", keys);
+    }
+}

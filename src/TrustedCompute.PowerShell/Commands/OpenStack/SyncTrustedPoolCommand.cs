@@ -1,0 +1,87 @@
+using System.Management.Automation;
+using TrustedCompute.OpenStack;
+
+namespace TrustedCompute.PowerShell.Commands.OpenStack;
+
+/// <summary>
+/// Brings the trusted pool in line with attestation results, fail-closed: the trait is added to a host's
+/// compute-node provider only for a fresh "Trusted" verdict, and removed for anything else, including hosts in the
+/// pool that have no result. Collects all input, then plans and applies per host.
+/// </summary>
+[Cmdlet(VerbsData.Sync, "TrustedPool", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType("TrustedCompute.OpenStack.TrustedPoolChange")]
+public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
+{
+    private readonly List<TrustedPoolMember> _members = [];
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("ComputerName")]
+    [ValidateNotNullOrEmpty]
+    public string HostName { get; set; } = "";
+
+    /// <summary>Only exactly "Trusted" counts; strings and enum values both bind.</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    public object? Verdict { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("VerifiedAt")]
+    public DateTimeOffset? Time { get; set; }
+
+    [Parameter]
+    [ValidatePattern("^CUSTOM_[A-Z0-9_]{1,248}$")]
+    public string Trait { get; set; } = TrustedFlavorManager.DefaultTrait;
+
+    /// <summary>Results older than this count as stale (default one hour).</summary>
+    [Parameter]
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(1);
+
+    protected override void ProcessRecord()
+    {
+        object? verdict = Verdict is PSObject wrapped ? wrapped.BaseObject : Verdict;
+        _members.Add(new TrustedPoolMember(HostName, verdict?.ToString(), Time));
+        Time = null;
+        Verdict = null;
+    }
+
+    private bool Confirm(TrustedPoolPlan plan) => ShouldProcess($"{plan.HostName} (provider {plan.Provider!.Uuid})",
+        $"{(plan.Action == TrustedPoolAction.Add ? "Add" : "Remove")} trait {Trait} ({plan.Reason})");
+
+    protected override void EndProcessing()
+    {
+        if (MaxAge <= TimeSpan.Zero) ThrowTerminatingError(new ArgumentException("-MaxAge must be positive."), "SyncTrustedPoolInvalidMaxAge", MaxAge);
+        if (_members.Count == 0) WriteWarning("No attestation results: every host in the pool will be removed from it (fail-closed).");
+        var session = ResolveSession();
+        var sync = new TrustedPoolSynchronizer(new PlacementClient(session));
+        IReadOnlyList<TrustedPoolPlan> plans;
+        try
+        {
+            plans = Await(sync.PlanAsync(_members, Trait, MaxAge, DateTimeOffset.UtcNow, CancellationToken));
+        }
+        catch (Exception ex) when (ex is OpenStackException or ArgumentException)
+        {
+            ThrowTerminatingError(ex, ErrorId(ex, "SyncTrustedPoolPlanFailed"), Trait);
+            return;
+        }
+
+        var outcomes = new List<TrustedPoolOutcome>();
+        try
+        {
+            foreach (var outcome in sync.Apply(plans, Confirm, CancellationToken))
+            {
+                outcomes.Add(outcome);
+                if (outcome.Change is not null) WriteObject(outcome.Change);
+                else if (outcome.Error is KeyNotFoundException notFound) WriteError(notFound, "SyncTrustedPoolProviderNotFound", outcome.Plan.HostName);
+                else WriteError(outcome.Error!, "SyncTrustedPoolProviderFailed", outcome.Plan.HostName);
+            }
+        }
+        catch (OpenStackAuthenticationException ex)
+        {
+            ThrowTerminatingError(ex, AuthenticationFailedId, Trait);
+        }
+        var summary = TrustedPoolSummary.Of(Trait, outcomes);
+        WriteVerbose($"Trusted pool {Trait}: {summary.Added} added, {summary.Removed} removed, {summary.Unchanged} unchanged, " +
+                     $"{summary.Skipped} skipped, {summary.Failed} failed.");
+        WriteInformation(summary, ["TrustedPoolSummary"]);
+    }
+}
