@@ -158,7 +158,7 @@ Describe 'Import-LaunchControlPolicy' {
 
 Describe 'Txt help' {
     It '<_> has a synopsis, an example and a description for every parameter' -ForEach @(
-        'New-LaunchControlPolicyElement', 'New-LaunchControlPolicyList', 'Set-LaunchControlPolicyListSignature', 'New-LaunchControlPolicy',
+        'New-LaunchControlPolicyElement', 'New-LaunchControlPolicyList', 'Set-LaunchControlPolicyListSignature', 'New-LaunchControlPolicy', 'Get-LaunchControlPolicy', 'Set-LaunchControlPolicy',
         'Export-LaunchControlPolicy', 'Import-LaunchControlPolicy', 'Test-LaunchControlPolicy') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
@@ -167,5 +167,52 @@ Describe 'Txt help' {
         foreach ($name in (Get-Command $_).Parameters.Keys | Where-Object { $_ -notin $common }) {
             ($help.Parameters.Parameter | Where-Object Name -EQ $name).Description.Text | Should -Not -BeNullOrEmpty -Because "$name needs help"
         }
+    }
+}
+
+Describe 'Set-LaunchControlPolicy and Get-LaunchControlPolicy on swtpm' -Skip:(-not (Get-Command swtpm -ErrorAction Ignore) -or -not (Get-Command tpm2_nvread -ErrorAction Ignore)) {
+    BeforeAll {
+        $script:TpmDir = Join-Path $Work 'swtpm'
+        $null = New-Item -ItemType Directory $TpmDir
+        $envScript = Join-Path $PSScriptRoot '../env/swtpm.sh'
+        $vars = @{}
+        & $envScript start $TpmDir | ForEach-Object { $k, $v = $_ -split '=', 2; $vars[$k] = $v }
+        $script:Tpm = $vars.TRUSTEDCOMPUTE_TPM
+        $script:Tcti = "swtpm:host=127.0.0.1,port=$($vars.PORT)"
+        $script:NvPolicy = New-LaunchControlPolicyElement -Type Mle -Hash (RandomHex 32) | New-LaunchControlPolicy
+    }
+
+    AfterAll {
+        & (Join-Path $PSScriptRoot '../env/swtpm.sh') stop $TpmDir | Out-Null
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $NvPolicy | Set-LaunchControlPolicy -ConnectionString $Tpm -WhatIf
+        & tpm2_nvreadpublic -T $Tcti 0x01C10106 2>$null
+        $LASTEXITCODE | Should -Not -Be 0
+    }
+
+    It 'defines 0x01C10106 and writes our bytes, which tpm2_nvread returns' {
+        $result = $NvPolicy | Set-LaunchControlPolicy -ConnectionString $Tpm -Confirm:$false -PassThru
+        $result.Defined | Should -BeTrue
+        '0x{0:X8}' -f $result.Attributes | Should -Be '0x2204000A'
+        $out = Join-Path $Work 'nv.bin'
+        & tpm2_nvread -T $Tcti 0x01C10106 -C 0x01C10106 -s 70 -o $out | Out-Null
+        Hex ([IO.File]::ReadAllBytes($out)) | Should -Be (Hex $NvPolicy.Policy.ToBytes())
+    }
+
+    It 'reads back an index written by tpm2_nvwrite' {
+        $other = New-LaunchControlPolicy -PolicyType Any
+        $file = Join-Path $Work 'any.pol'
+        $other | Export-LaunchControlPolicy -Path $file -Force
+        & tpm2_nvwrite -T $Tcti 0x01C10106 -C o -i $file | Out-Null
+        $read = Get-LaunchControlPolicy -ConnectionString $Tpm
+        $read.PolicyType | Should -Be 'Any'
+        Hex $read.Policy.ToBytes() | Should -Be (Hex $other.Policy.ToBytes())
+    }
+
+    It 'reports an undefined index with a stable error id' {
+        Get-LaunchControlPolicy -Legacy -ConnectionString $Tpm -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'GetLaunchControlPolicyNotFound,TrustedCompute.PowerShell.Commands.Txt.GetLaunchControlPolicyCommand'
     }
 }
