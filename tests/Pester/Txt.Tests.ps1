@@ -211,6 +211,24 @@ Describe 'Set-LaunchControlPolicy and Get-LaunchControlPolicy on swtpm' -Skip:(-
         Hex $read.Policy.ToBytes() | Should -Be (Hex $other.Policy.ToBytes())
     }
 
+    It 'uses the owner authorization it is given and never shows it' {
+        & tpm2_changeauth -T $Tcti -c o 'pester-owner-secret' | Out-Null
+        try {
+            $NvPolicy | Set-LaunchControlPolicy -Legacy -ConnectionString $Tpm -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be 'SetLaunchControlPolicyTpmError,TrustedCompute.PowerShell.Commands.Txt.SetLaunchControlPolicyCommand'
+            $secret = ConvertTo-SecureString 'pester-owner-secret' -AsPlainText -Force
+            $credential = [pscredential]::new('owner', $secret)
+            $result = $NvPolicy | Set-LaunchControlPolicy -Legacy -ConnectionString $Tpm -OwnerCredential $credential -Confirm:$false -PassThru -Verbose 4>&1
+            ($result | Out-String) | Should -Not -Match 'pester-owner-secret'
+            ($result | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Index | Should -Be 0x01400001
+            (Get-LaunchControlPolicy -Legacy -ConnectionString $Tpm).PolicyHash | Should -Be $NvPolicy.PolicyHash
+        }
+        finally {
+            & tpm2_nvundefine -T $Tcti 0x01400001 -C o -P 'pester-owner-secret' 2>$null | Out-Null
+            & tpm2_changeauth -T $Tcti -c o -p 'pester-owner-secret' | Out-Null
+        }
+    }
+
     It 'reports an undefined index with a stable error id' {
         Get-LaunchControlPolicy -Legacy -ConnectionString $Tpm -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'GetLaunchControlPolicyNotFound,TrustedCompute.PowerShell.Commands.Txt.GetLaunchControlPolicyCommand'
