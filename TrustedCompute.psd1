@@ -1,7 +1,7 @@
 # Template: build.ps1 stamps ModuleVersion (from Directory.Build.props), CmdletsToExport (the cmdlets the built
 # assembly defines, by name) and FormatsToProcess into out/TrustedCompute/TrustedCompute.psd1.
 @{
-    RootModule           = 'TrustedCompute.PowerShell.dll'
+    RootModule           = 'TrustedCompute.psm1'
     ModuleVersion        = '0.0.0'
     GUID                 = '6f1c8a53-2b7e-4d0a-9c41-8e2f7d5b3a10'
     Author               = 'TrustedCompute contributors'

@@ -22,12 +22,14 @@ $Root = $PSScriptRoot
 $OutDir = Join-Path $Root 'out'
 $ModuleDir = Join-Path $OutDir 'TrustedCompute'
 $ResultsDir = Join-Path $OutDir 'test-results'
-$PwshPath = [Environment]::ProcessPath
+$PwshPath = @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh'), (Join-Path $PSHOME 'unix/pwsh'), (Join-Path $PSHOME 'pwsh.exe')) |
+    Where-Object { $_ -and [IO.Path]::GetFileNameWithoutExtension($_) -eq 'pwsh' -and (Test-Path $_) } | Select-Object -First 1
 $PesterVersion = '5.7.1'
 $AptPackages = @('swtpm', 'swtpm-tools', 'tpm2-tools', 'tboot', 'openssh-server')
 
 # Files the module ships, and nothing else. A new dependency must be named here.
 $ShippedRoot = @('TrustedCompute.PowerShell.dll')
+$ShippedSources = @('src/TrustedCompute.PowerShell/TrustedCompute.psm1')
 $ShippedDependencies = @('TrustedCompute.Core.dll', 'YamlDotNet.dll')
 $IgnoredPublishFiles = @('*.pdb', '*.deps.json', '*.xml')
 
@@ -95,13 +97,14 @@ function Invoke-Build {
 
     $null = New-Item -ItemType Directory -Force (Join-Path $ModuleDir 'dependencies'), (Join-Path $ModuleDir 'en-US')
     foreach ($file in $ShippedRoot) { Copy-Item (Join-Path $publishDir $file) $ModuleDir }
+    foreach ($file in $ShippedSources) { Copy-Item (Join-Path $Root $file) $ModuleDir }
     foreach ($file in $ShippedDependencies) { Copy-Item (Join-Path $publishDir $file) (Join-Path $ModuleDir 'dependencies') }
     $formats = Get-ChildItem (Join-Path $Root 'src/TrustedCompute.PowerShell/Formats') -Filter '*.format.ps1xml' | Sort-Object Name
     $formats | Copy-Item -Destination $ModuleDir
 
     $version = Get-ModuleVersion
-    $dll = Join-Path $ModuleDir $ShippedRoot[0]
-    $cmdlets = @(& $PwshPath -NoProfile -NonInteractive -Command "(Import-Module '$dll' -PassThru).ExportedCmdlets.Keys | Sort-Object")
+    $psm1 = Join-Path $ModuleDir 'TrustedCompute.psm1'
+    $cmdlets = @(& $PwshPath -NoProfile -NonInteractive -Command "(Import-Module '$psm1' -PassThru).ExportedCmdlets.Keys | Sort-Object")
     if ($LASTEXITCODE -ne 0 -or $cmdlets.Count -eq 0) { throw 'Could not list the cmdlets of the built assembly' }
     $quote = { param($names) ($names | ForEach-Object { "'$_'" }) -join ', ' }
     $manifest = (Get-Content -Raw (Join-Path $Root 'TrustedCompute.psd1')) `
@@ -141,7 +144,7 @@ function Invoke-UnitTest {
     $arguments = @('test', (Join-Path $Root 'tests/TrustedCompute.Tests'), '-c', $Configuration, '--nologo',
         '--logger', 'trx;LogFileName=unit.trx', '--logger', 'console;verbosity=minimal', '--results-directory', $ResultsDir)
     if ($TestFilter) { $arguments += @('--filter', $TestFilter) }
-    & dotnet @arguments
+    & dotnet @arguments | Out-Host
     $exit = $LASTEXITCODE
     if (-not (Test-Path $trx)) { throw "xunit wrote no results (exit code $exit)" }
     [xml] $doc = Get-Content -Raw $trx
@@ -156,7 +159,7 @@ function Invoke-PesterTest {
     Remove-Item $summary -ErrorAction Ignore
     $runner = Join-Path $Root 'tests/tools/Invoke-PesterSuite.ps1'
     & $PwshPath -NoProfile -NonInteractive -File $runner -PesterManifest (Get-PesterManifest) -ModulePath $ModuleDir `
-        -TestPath (Join-Path $Root 'tests/Pester') -SummaryPath $summary -Filter ($TestFilter ?? '')
+        -TestPath (Join-Path $Root 'tests/Pester') -SummaryPath $summary -Filter ($TestFilter ?? '') | Out-Host
     if (-not (Test-Path $summary)) { throw "Pester wrote no summary (exit code $LASTEXITCODE)" }
     $s = Get-Content -Raw $summary | ConvertFrom-Json
     [pscustomobject]@{ Suite = 'Pester'; Passed = [int] $s.Passed; Failed = [int] $s.Failed; Skipped = [int] $s.Skipped }

@@ -16,9 +16,20 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 
     private static readonly DependencyLoadContext Context = new(DependencyFolder);
 
-    public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveCore;
+    private static int _registered;
 
-    public void OnRemove(PSModuleInfo psModuleInfo) => AssemblyLoadContext.Default.Resolving -= ResolveCore;
+    /// <summary>Hooks resolution of TrustedCompute.Core; TrustedCompute.psm1 calls it before the cmdlets are scanned.</summary>
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 0) AssemblyLoadContext.Default.Resolving += ResolveCore;
+    }
+
+    public void OnImport() => Register();
+
+    public void OnRemove(PSModuleInfo psModuleInfo)
+    {
+        if (Interlocked.Exchange(ref _registered, 0) == 1) AssemblyLoadContext.Default.Resolving -= ResolveCore;
+    }
 
     private static Assembly? ResolveCore(AssemblyLoadContext defaultContext, AssemblyName name) =>
         name.Name == "TrustedCompute.Core" ? Context.LoadFromAssemblyName(name) : null;

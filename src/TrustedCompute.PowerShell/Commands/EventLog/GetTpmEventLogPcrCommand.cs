@@ -20,7 +20,7 @@ public sealed class GetTpmEventLogPcrCommand : EventLogCommandBase
 
     protected override void ProcessRecord()
     {
-        HashSet<Tpm.TpmAlgId>? banks = null;
+        HashSet<global::TrustedCompute.Tpm.TpmAlgId>? banks = null;
         try
         {
             banks = Bank?.Select(PcrBanks.Parse).ToHashSet();

@@ -1,0 +1,16 @@
+@{
+    Synopsis    = 'Gets the identity of a TPM 2.0: manufacturer, vendor strings, firmware version, specification level, PCR banks and transport.'
+    Description = @'
+Get-TpmDevice reads the TPM's fixed properties (TPM2_GetCapability) and its PCR allocation, and writes one object with Manufacturer, VendorString, FirmwareVersion, SpecVersion, SpecLevel, SpecYear, Banks, PcrCount, MaxNvBuffer and Transport.
+
+It works with a hardware TPM (Linux /dev/tpmrm0, Windows TBS) and with a TPM simulator (swtpm) on TCP.
+'@
+    Parameters  = @{
+        Tpm = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
+    }
+    Examples    = @(
+        @{ Code = 'Get-TpmDevice'; Remarks = 'Shows the local TPM.' }
+        @{ Code = 'Get-TpmDevice -Tpm swtpm:host=127.0.0.1,port=2321'; Remarks = 'Shows a TPM simulator listening on port 2321.' }
+    )
+    RelatedLinks = @('Get-TpmPcr', 'about_TrustedCompute')
+}

@@ -1,0 +1,28 @@
+using System.Management.Automation;
+using TrustedCompute.PowerShell.Infrastructure;
+using TrustedCompute.Tpm;
+
+namespace TrustedCompute.PowerShell.Commands.Tpm;
+
+/// <summary>Gets the persistent attestation keys (restricted signing keys) of the TPM.</summary>
+[Cmdlet(VerbsCommon.Get, "TpmAttestationKey")]
+[OutputType(typeof(AttestationKeyInfo))]
+public sealed class GetTpmAttestationKeyCommand : TpmCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(0x81000000u, 0x81FFFFFFu)]
+    [TpmHandleTransformation]
+    public uint[]? Handle { get; set; }
+
+    protected override void ProcessRecord() => RunTpm("GetTpmAttestationKeyFailed", Tpm, tpm =>
+    {
+        if (Handle is null) return TpmOperations.GetAttestationKeys(tpm, CancellationToken);
+        var results = new List<object>();
+        foreach (uint h in Handle)
+        {
+            try { results.Add(TpmOperations.ReadAttestationKey(tpm, h, CancellationToken)); }
+            catch (TpmException e) { results.Add(ErrorMapper.ToErrorRecord(e, "GetTpmAttestationKeyNotFound", Hex(h))); }
+        }
+        return results;
+    });
+}

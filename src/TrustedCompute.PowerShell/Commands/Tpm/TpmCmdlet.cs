@@ -1,0 +1,73 @@
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Security;
+using System.Text;
+using TrustedCompute.PowerShell.Infrastructure;
+using TrustedCompute.Tpm;
+
+namespace TrustedCompute.PowerShell.Commands.Tpm;
+
+/// <summary>Base of the TPM cmdlets: the -Tpm connection string and one place that opens it.</summary>
+public abstract class TpmCmdlet : TrustedComputeCmdlet
+{
+    /// <summary>swtpm:host=H,port=P | device:/dev/tpmrm0 | tbs: ; default $env:TRUSTEDCOMPUTE_TPM, else this machine's TPM.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Transport")]
+    public string? Tpm { get; set; }
+
+    /// <summary>Opens the TPM; a failure is terminating, with the id "{Noun}TpmUnavailable".</summary>
+    protected TpmClient OpenTpm()
+    {
+        string connection = TpmTransportFactory(Tpm);
+        WriteVerbose($"Opening TPM {connection}");
+        try
+        {
+            return TpmClient.Open(connection);
+        }
+        catch (Exception e) when (e is TpmTransportException or ArgumentException or PlatformNotSupportedException)
+        {
+            ThrowTerminatingError(e, "TpmUnavailable", connection);
+            throw; // not reached
+        }
+    }
+
+    private static string TpmTransportFactory(string? connection) => TrustedCompute.Tpm.Transport.TpmTransportFactory.Resolve(connection);
+
+    /// <summary>
+    /// Runs one TPM task and writes its results after the connection is closed, so the next TPM cmdlet in the
+    /// pipeline can connect (a simulator serves one connection at a time). Results that are ErrorRecords are
+    /// written as non-terminating errors; a TPM, protocol or transport failure becomes an error with the given id.
+    /// </summary>
+    protected void RunTpm(string errorId, object? target, Func<TpmClient, IEnumerable<object>> action, bool terminating = true)
+    {
+        var results = new List<object>();
+        Exception? failure = null;
+        using (var tpm = OpenTpm())
+        {
+            try { results.AddRange(action(tpm)); }
+            catch (Exception e) when (e is TpmException or TpmProtocolException or TpmTransportException or InvalidOperationException or ArgumentException or InvalidDataException)
+            {
+                failure = e;
+            }
+        }
+        foreach (var result in results)
+        {
+            if (result is ErrorRecord error) WriteError(error);
+            else WriteObject(result);
+        }
+        if (failure is null) return;
+        if (terminating) ThrowTerminatingError(failure, errorId, target);
+        else WriteError(failure, errorId, target);
+    }
+
+    /// <summary>The UTF-8 bytes of a SecureString authorization value (empty for none).</summary>
+    protected static byte[] AuthBytes(SecureString? secret)
+    {
+        if (secret is null || secret.Length == 0) return [];
+        IntPtr ptr = Marshal.SecureStringToGlobalAllocUnicode(secret);
+        try { return Encoding.UTF8.GetBytes(Marshal.PtrToStringUni(ptr, secret.Length)); }
+        finally { Marshal.ZeroFreeGlobalAllocUnicode(ptr); }
+    }
+
+    protected static string Hex(uint handle) => $"0x{handle:X8}";
+}

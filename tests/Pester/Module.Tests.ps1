@@ -1,0 +1,112 @@
+# The module as users load it: the built layout, in a fresh pwsh.
+BeforeDiscovery {
+    $manifestPath = Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1'
+    Import-Module $manifestPath -Force
+    $script:commands = Get-Command -Module TrustedCompute -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } }
+    $script:stateChanging = $script:commands | Where-Object { $_.Name -match '^(New|Set|Remove|Write|Update|Sync|Add|Clear|Register|Unregister|Install|Uninstall|Reset|Disable|Enable|Start|Stop|Invoke)-' }
+}
+
+BeforeAll {
+    $manifestPath = Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1'
+    Import-Module $manifestPath -Force
+    $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+}
+
+Describe 'Module manifest' {
+    It 'is valid and carries the version from Directory.Build.props' {
+        $info = Test-ModuleManifest $manifestPath
+        [xml] $props = Get-Content -Raw (Join-Path $PSScriptRoot '../../Directory.Build.props')
+        $info.Version | Should -Be ([version] ($props.Project.PropertyGroup.ModuleVersion | Where-Object { $_ } | Select-Object -First 1))
+    }
+
+    It 'exports cmdlets by explicit name, no wildcards, no functions, variables or aliases' {
+        $data = Import-PowerShellDataFile $manifestPath
+        $data.CmdletsToExport | Should -Not -BeNullOrEmpty
+        $data.CmdletsToExport | Where-Object { $_ -match '[\*\?]' } | Should -BeNullOrEmpty
+        @($data.FunctionsToExport).Count | Should -Be 0
+        @($data.VariablesToExport).Count | Should -Be 0
+        @($data.AliasesToExport).Count | Should -Be 0
+        (Get-Command -Module TrustedCompute).Name | Sort-Object | Should -Be ($data.CmdletsToExport | Sort-Object)
+    }
+
+    It 'ships only the allow-listed files' {
+        $files = Get-ChildItem $env:TRUSTEDCOMPUTE_MODULE_PATH -Recurse -File | ForEach-Object { [IO.Path]::GetRelativePath($env:TRUSTEDCOMPUTE_MODULE_PATH, $_.FullName).Replace('\', '/') }
+        $files | Where-Object { $_ -notmatch '^(TrustedCompute\.(psd1|psm1|PowerShell\.dll)|[A-Za-z]+\.format\.ps1xml|dependencies/[A-Za-z.]+\.dll|en-US/(about_[A-Za-z_]+\.help\.txt|TrustedCompute\.PowerShell\.dll-Help\.xml))$' } | Should -BeNullOrEmpty
+        $files | Should -Contain 'dependencies/TrustedCompute.Core.dll'
+    }
+
+    It 'keeps Core out of the default load context' {
+        $null = Get-Command Get-TpmPcr | Select-Object -ExpandProperty OutputType
+        $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'TrustedCompute.Core' }
+        $core | Should -Not -BeNullOrEmpty
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($core[0]).Name | Should -Be 'TrustedCompute'
+        $cmdlets = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'TrustedCompute.PowerShell' }
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($cmdlets[0]) | Should -Be ([System.Runtime.Loader.AssemblyLoadContext]::Default)
+    }
+
+    It 'names no command like those of Windows'' TrustedPlatformModule module' {
+        $windows = 'Clear-Tpm', 'ConvertTo-TpmOwnerAuth', 'Disable-TpmAutoProvisioning', 'Enable-TpmAutoProvisioning', 'Get-Tpm',
+            'Get-TpmEndorsementKeyInfo', 'Get-TpmSupportedFeature', 'Import-TpmOwnerAuth', 'Initialize-Tpm', 'Set-TpmOwnerAuth', 'Unblock-Tpm'
+        (Get-Command -Module TrustedCompute).Name | Where-Object { $_ -in $windows } | Should -BeNullOrEmpty
+    }
+
+    It 'loads in a pwsh where an older YamlDotNet was loaded first' {
+        $nuget = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim() }
+        $oldYaml = Join-Path $nuget 'yamldotnet/13.7.1/lib/net6.0/YamlDotNet.dll'
+        if (-not (Test-Path $oldYaml)) { Set-ItResult -Skipped -Because "YamlDotNet 13.7.1 is not in the NuGet cache ($oldYaml)" ; return }
+        $script = "Add-Type -Path '$oldYaml'; Import-Module '$manifestPath'; " +
+            '$old = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq ''YamlDotNet'' } | ForEach-Object { $_.GetName().Version.Major }; ' +
+            'Get-TpmEventLog -LiteralPath /nonexistent -ErrorAction SilentlyContinue; $null = Get-Command Sync-TrustedPool; ' +
+            '[System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq TrustedCompute | ForEach-Object { $_.Assemblies.GetName().Name }; "old=$($old -join ",")"'
+        $out = & ([Environment]::ProcessPath) -NoProfile -NonInteractive -Command $script 2>&1
+        $LASTEXITCODE | Should -Be 0
+        ($out -join "`n") | Should -Match 'old=13'
+        ($out -join "`n") | Should -Match 'TrustedCompute.Core'
+    }
+}
+
+Describe 'Cmdlet <Name>' -ForEach $commands {
+    BeforeAll {
+        $command = Get-Command $Name
+        $help = Get-Help $Name -Full
+    }
+
+    It 'has an approved verb' {
+        (Get-Verb).Verb | Should -Contain $command.Verb
+    }
+
+    It 'declares its output type' {
+        $command.OutputType | Should -Not -BeNullOrEmpty
+    }
+
+    It 'has a synopsis, a description and an example in its MAML help' {
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match "^\s*$Name\s"
+        ($help.Description.Text -join '') | Should -Not -BeNullOrEmpty
+        @($help.Examples.Example).Count | Should -BeGreaterThan 0
+        $help.Examples.Example[0].Code | Should -Not -BeNullOrEmpty
+    }
+
+    It 'describes every parameter' {
+        $undocumented = foreach ($p in $command.Parameters.Keys | Where-Object { $_ -notin $common }) {
+            $entry = $help.Parameters.Parameter | Where-Object Name -EQ $p
+            if (-not $entry -or -not ($entry.Description.Text -join '').Trim()) { $p }
+        }
+        $undocumented | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'State-changing cmdlet <Name>' -ForEach $stateChanging {
+    It 'supports ShouldProcess (-WhatIf and -Confirm)' {
+        $command = Get-Command $Name
+        $command.Parameters.Keys | Should -Contain 'WhatIf'
+        $command.Parameters.Keys | Should -Contain 'Confirm'
+    }
+}
+
+Describe 'about topics' {
+    It 'Get-Help about_TrustedCompute works' {
+        $text = Get-Help about_TrustedCompute | Out-String
+        $text | Should -Match 'TPM 2.0 remote attestation'
+    }
+}

@@ -1,0 +1,114 @@
+# TPM cmdlets against a swtpm simulator started by tests/env/swtpm.sh; tpm2-tools as the oracle.
+BeforeDiscovery {
+    $script:noSimulator = -not (Get-Command swtpm -ErrorAction Ignore) -or -not (Get-Command tpm2_pcrread -ErrorAction Ignore)
+}
+
+BeforeAll {
+    Import-Module (Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1') -Force
+    $envScript = Join-Path $PSScriptRoot '../env/swtpm.sh'
+    $stateDir = Join-Path ([IO.Path]::GetTempPath()) ("tc-pester-tpm-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    if (-not $noSimulator) {
+        $started = & $envScript start $stateDir
+        $settings = @{}
+        $started | ForEach-Object { $k, $v = $_ -split '=', 2; $settings[$k] = $v }
+        $tpm = $settings.TRUSTEDCOMPUTE_TPM
+        $tcti = "swtpm:host=127.0.0.1,port=$($settings.PORT)"
+    }
+}
+
+AfterAll {
+    if (-not $noSimulator) { & $envScript stop $stateDir; Remove-Item -Recurse -Force $stateDir -ErrorAction Ignore }
+}
+
+Describe 'TPM cmdlets on swtpm' -Skip:$noSimulator {
+    It 'Get-TpmDevice shows the simulator' {
+        $d = Get-TpmDevice -Tpm $tpm
+        $d.Manufacturer | Should -Be 'IBM'
+        $d.Banks | Should -Be @('sha1', 'sha256')
+        $d.Transport | Should -Be $tpm
+    }
+
+    It 'Get-TpmPcr agrees with tpm2_pcrread, and takes the connection from $env:TRUSTEDCOMPUTE_TPM' {
+        $env:TRUSTEDCOMPUTE_TPM = $tpm
+        try { $ours = Get-TpmPcr -Bank sha256 -Index 0, 16 } finally { Remove-Item Env:TRUSTEDCOMPUTE_TPM }
+        $ours.Count | Should -Be 2
+        $line = (tpm2_pcrread -T $tcti sha256:16 | Select-String '16\s*:').Line
+        $line | Should -Match ('0x' + $ours[1].Hex) 
+    }
+
+    It 'Update-TpmPcr -WhatIf changes nothing; without it the PCR moves' {
+        $before = (Get-TpmPcr -Tpm $tpm -Bank sha256 -Index 16).Hex
+        Update-TpmPcr -Tpm $tpm -Index 16 -Text 'pester' -WhatIf
+        (Get-TpmPcr -Tpm $tpm -Bank sha256 -Index 16).Hex | Should -Be $before
+        $after = Update-TpmPcr -Tpm $tpm -Index 16 -Text 'pester' -Confirm:$false | Where-Object Bank -EQ 'sha256'
+        $after.Hex | Should -Not -Be $before
+        $expected = [Security.Cryptography.SHA256]::HashData([byte[]] ([Convert]::FromHexString($before) + [Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes('pester'))))
+        $after.Hex | Should -Be ([Convert]::ToHexString($expected).ToLowerInvariant())
+    }
+
+    It 'creates, lists, quotes with and removes an attestation key' {
+        New-TpmAttestationKey -Tpm $tpm -KeyType EcDsa -Handle 0x81010030 -WhatIf
+        Get-TpmAttestationKey -Tpm $tpm | Where-Object Handle -EQ 0x81010030 | Should -BeNullOrEmpty
+        $ak = New-TpmAttestationKey -Tpm $tpm -KeyType EcDsa -Handle 0x81010030 -Force -Confirm:$false
+        $ak.Public.Describe() | Should -Be 'ECC-P256 ECDSA/SHA256'
+        $nonce = [byte[]] (1..20)
+        $q = $ak | Get-TpmQuote -Tpm $tpm -PcrIndex 0, 1, 16 -Bank sha1, sha256 -Nonce $nonce
+        $q.Parsed.ExtraData | Should -Be $nonce
+        $q.PcrValues.Count | Should -Be 6
+        $q.Signature.Algorithm | Should -Be 'EcDsa'
+        $ak | Remove-TpmAttestationKey -Tpm $tpm -Confirm:$false
+        Get-TpmAttestationKey -Tpm $tpm | Where-Object Handle -EQ 0x81010030 | Should -BeNullOrEmpty
+    }
+
+    It 'a missing attestation key is a non-terminating error with a stable id' {
+        Get-TpmAttestationKey -Tpm $tpm -Handle 0x81010077 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be 'GetTpmAttestationKeyNotFound,TrustedCompute.PowerShell.Commands.Tpm.GetTpmAttestationKeyCommand'
+    }
+
+    It 'writes and reads an NV index that tpm2_nvread reads back' {
+        $data = [byte[]] (1..200 | ForEach-Object { $_ % 256 })
+        Write-TpmNvIndex -Tpm $tpm -Index 0x01500020 -Data $data -Define -Confirm:$false | Select-Object -ExpandProperty DataSize | Should -Be 200
+        (Get-TpmNvIndex -Tpm $tpm -Index 0x01500020 | Read-TpmNvIndex -Tpm $tpm).Data | Should -Be $data
+        $file = Join-Path $TestDrive 'nv.bin'
+        tpm2_nvread -T $tcti 0x01500020 -C o -o $file
+        [IO.File]::ReadAllBytes($file) | Should -Be $data
+        tpm2_nvundefine -T $tcti 0x01500020 -C o
+    }
+
+    It 'Get-TpmEndorsementKey reads a certificate that matches the EK' {
+        $ek = Get-TpmEndorsementKey -Tpm $tpm
+        $ek.CertificateMatchesKey | Should -BeTrue
+        $ek.Certificate.Issuer | Should -Match 'swtpm-localca'
+    }
+}
+
+Describe 'TPM errors and cancellation' {
+    It 'an unreachable TPM is a terminating error with id TpmUnavailable' {
+        $err = { Get-TpmDevice -Tpm 'swtpm:host=127.0.0.1,port=1,timeout=2' } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'TpmUnavailable,TrustedCompute.PowerShell.Commands.Tpm.GetTpmDeviceCommand'
+    }
+
+    It 'an unknown connection string says which forms exist' {
+        { Get-TpmPcr -Tpm 'bogus:thing' } | Should -Throw -ExpectedMessage '*swtpm:host=H,port=P*'
+    }
+
+    It 'Ctrl+C (StopProcessing) cancels a TPM call that is waiting for an answer' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try {
+            $port = $listener.LocalEndpoint.Port
+            $ps = [powershell]::Create()
+            $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1')).AddStatement()
+            $null = $ps.AddCommand('Get-TpmDevice').AddParameter('Tpm', "swtpm:host=127.0.0.1,port=$port,timeout=600")
+            $async = $ps.BeginInvoke()
+            $client = $listener.AcceptTcpClient() # the cmdlet connected and sent its command; we never answer
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 60
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $client.Dispose()
+            $ps.Dispose()
+        }
+        finally { $listener.Stop() }
+    }
+}
