@@ -10,7 +10,7 @@ Test-LaunchControlPolicy can check the pair. An index that is not defined, or ne
     Parameters  = @{
         Authority        = 'Whose policy: PlatformOwner (default, 0x01C10106) or PlatformSupplier (0x01C10103).'
         Legacy           = 'Reads the platform-owner policy from the legacy index 0x01400001, used with SINITs that lack the new NV index set.'
-        ConnectionString = 'The TPM: swtpm:host=127.0.0.1,port=N, device:/dev/tpmrm0 or tbs:. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
+        Tpm              = 'The TPM: swtpm:host=127.0.0.1,port=N, device:/dev/tpmrm0 or tbs:. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
         DataPath         = 'The policy data (.data) file to attach to the policy read from the TPM.'
     }
     Examples    = @(

@@ -15,7 +15,7 @@ what would be written. Copy the .data file to where the boot loader finds it; it
         OwnerCredential    = 'The owner hierarchy authorization as a credential; the user name is ignored.'
         Legacy             = 'Writes the legacy platform-owner index 0x01400001 for older SINITs.'
         Force              = 'Undefines and defines again an existing index that is too small for the policy.'
-        ConnectionString   = 'The TPM: swtpm:host=127.0.0.1,port=N, device:/dev/tpmrm0 or tbs:. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
+        Tpm                = 'The TPM: swtpm:host=127.0.0.1,port=N, device:/dev/tpmrm0 or tbs:. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
         PassThru           = 'Writes what was done (index, whether it was defined, attributes, size).'
     }
     Examples    = @(

@@ -45,6 +45,10 @@ Describe 'New-LaunchControlPolicyElement' {
         (Get-FileHash (Join-Path $Work 'ours.elt')).Hash | Should -Be (Get-FileHash (Join-Path $Work 'stm.elt')).Hash
     }
 
+    It 'creates nothing with -WhatIf' {
+        New-LaunchControlPolicyElement -Type Stm -Hash (RandomHex 32) -WhatIf | Should -BeNullOrEmpty
+    }
+
     It 'refuses -Legacy for SBIOS with a stable error id' {
         { New-LaunchControlPolicyElement -Type Sbios -Hash (RandomHex 20) -Legacy -ErrorAction Stop } |
             Should -Throw -ErrorId 'NewLaunchControlPolicyElementInvalidArgument,TrustedCompute.PowerShell.Commands.Txt.NewLaunchControlPolicyElementCommand'
@@ -187,13 +191,13 @@ Describe 'Set-LaunchControlPolicy and Get-LaunchControlPolicy on swtpm' -Skip:(-
     }
 
     It 'writes nothing with -WhatIf' {
-        $NvPolicy | Set-LaunchControlPolicy -ConnectionString $Tpm -WhatIf
+        $NvPolicy | Set-LaunchControlPolicy -Tpm $Tpm -WhatIf
         & tpm2_nvreadpublic -T $Tcti 0x01C10106 2>$null
         $LASTEXITCODE | Should -Not -Be 0
     }
 
     It 'defines 0x01C10106 and writes our bytes, which tpm2_nvread returns' {
-        $result = $NvPolicy | Set-LaunchControlPolicy -ConnectionString $Tpm -Confirm:$false -PassThru
+        $result = $NvPolicy | Set-LaunchControlPolicy -Tpm $Tpm -Confirm:$false -PassThru
         $result.Defined | Should -BeTrue
         '0x{0:X8}' -f $result.Attributes | Should -Be '0x2204000A'
         $out = Join-Path $Work 'nv.bin'
@@ -206,7 +210,7 @@ Describe 'Set-LaunchControlPolicy and Get-LaunchControlPolicy on swtpm' -Skip:(-
         $file = Join-Path $Work 'any.pol'
         $other | Export-LaunchControlPolicy -Path $file -Force
         & tpm2_nvwrite -T $Tcti 0x01C10106 -C o -i $file | Out-Null
-        $read = Get-LaunchControlPolicy -ConnectionString $Tpm
+        $read = Get-LaunchControlPolicy -Tpm $Tpm
         $read.PolicyType | Should -Be 'Any'
         Hex $read.Policy.ToBytes() | Should -Be (Hex $other.Policy.ToBytes())
     }
@@ -214,14 +218,14 @@ Describe 'Set-LaunchControlPolicy and Get-LaunchControlPolicy on swtpm' -Skip:(-
     It 'uses the owner authorization it is given and never shows it' {
         & tpm2_changeauth -T $Tcti -c o 'pester-owner-secret' | Out-Null
         try {
-            $NvPolicy | Set-LaunchControlPolicy -Legacy -ConnectionString $Tpm -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+            $NvPolicy | Set-LaunchControlPolicy -Legacy -Tpm $Tpm -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -Be 'SetLaunchControlPolicyTpmError,TrustedCompute.PowerShell.Commands.Txt.SetLaunchControlPolicyCommand'
             $secret = ConvertTo-SecureString 'pester-owner-secret' -AsPlainText -Force
             $credential = [pscredential]::new('owner', $secret)
-            $result = $NvPolicy | Set-LaunchControlPolicy -Legacy -ConnectionString $Tpm -OwnerCredential $credential -Confirm:$false -PassThru -Verbose 4>&1
+            $result = $NvPolicy | Set-LaunchControlPolicy -Legacy -Tpm $Tpm -OwnerCredential $credential -Confirm:$false -PassThru -Verbose 4>&1
             ($result | Out-String) | Should -Not -Match 'pester-owner-secret'
             ($result | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Index | Should -Be 0x01400001
-            (Get-LaunchControlPolicy -Legacy -ConnectionString $Tpm).PolicyHash | Should -Be $NvPolicy.PolicyHash
+            (Get-LaunchControlPolicy -Legacy -Tpm $Tpm).PolicyHash | Should -Be $NvPolicy.PolicyHash
         }
         finally {
             & tpm2_nvundefine -T $Tcti 0x01400001 -C o -P 'pester-owner-secret' 2>$null | Out-Null
@@ -229,8 +233,17 @@ Describe 'Set-LaunchControlPolicy and Get-LaunchControlPolicy on swtpm' -Skip:(-
         }
     }
 
+    It 'makes a PCONF element from Get-TpmPcr output that a TPM2_Quote-style digest matches' {
+        $pcrs = Get-TpmPcr -Tpm $Tpm -Index 0, 7 -Bank sha256
+        $element = $pcrs | New-LaunchControlPolicyElement -Type Pconf
+        $element.PcrInfos[0].PcrIndexes | Should -Be @(0, 7)
+        $values = & tpm2_pcrread -T $Tcti sha256:0,7 -o (Join-Path $Work 'pcrs.bin') | Out-Null
+        $raw = [IO.File]::ReadAllBytes((Join-Path $Work 'pcrs.bin'))
+        Hex $element.PcrInfos[0].Digest | Should -Be (Hex ([System.Security.Cryptography.SHA256]::HashData($raw)))
+    }
+
     It 'reports an undefined index with a stable error id' {
-        Get-LaunchControlPolicy -Legacy -ConnectionString $Tpm -ErrorVariable err -ErrorAction SilentlyContinue
+        Get-LaunchControlPolicy -Legacy -Tpm $Tpm -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'GetLaunchControlPolicyNotFound,TrustedCompute.PowerShell.Commands.Txt.GetLaunchControlPolicyCommand'
     }
 }

@@ -18,9 +18,10 @@ public sealed class GetLaunchControlPolicyCommand : TrustedComputeCmdlet
     [Parameter]
     public SwitchParameter Legacy { get; set; }
 
+    /// <summary>swtpm:host=H,port=P | device:/dev/tpmrm0 | tbs: ; default $env:TRUSTEDCOMPUTE_TPM, else this machine's TPM.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("Tpm")]
-    public string? ConnectionString { get; set; }
+    [Alias("Transport")]
+    public string? Tpm { get; set; }
 
     /// <summary>The policy data file that belongs with the policy, for Test-LaunchControlPolicy.</summary>
     [Parameter]
@@ -31,9 +32,12 @@ public sealed class GetLaunchControlPolicyCommand : TrustedComputeCmdlet
         uint index = Authority == "PlatformSupplier" ? LcpNvIndex.PlatformSupplier : Legacy ? LcpNvIndex.LegacyPlatformOwner : LcpNvIndex.PlatformOwner;
         try
         {
-            using var tpm = TpmClient.Open(ConnectionString);
-            WriteVerbose($"Reading NV index 0x{index:X8} on {tpm.Description}");
-            var lcp = LcpNvStore.Read(tpm, index, CancellationToken);
+            LaunchControlPolicy lcp;
+            using (var tpm = TpmClient.Open(Tpm))
+            {
+                WriteVerbose($"Reading NV index 0x{index:X8} on {tpm.Description}");
+                lcp = LcpNvStore.Read(tpm, index, CancellationToken);
+            }
             if (DataPath is not null)
             {
                 string path = GetUnresolvedProviderPathFromPSPath(DataPath);

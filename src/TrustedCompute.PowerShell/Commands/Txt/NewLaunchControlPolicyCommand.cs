@@ -5,7 +5,7 @@ using TrustedCompute.Txt;
 namespace TrustedCompute.PowerShell.Commands.Txt;
 
 /// <summary>Creates an LCP_POLICY2 (and its data) from lists and elements on the pipeline.</summary>
-[Cmdlet(VerbsCommon.New, "LaunchControlPolicy")]
+[Cmdlet(VerbsCommon.New, "LaunchControlPolicy", SupportsShouldProcess = true)]
 [OutputType(typeof(LaunchControlPolicy))]
 public sealed class NewLaunchControlPolicyCommand : TrustedComputeCmdlet
 {
@@ -101,8 +101,7 @@ public sealed class NewLaunchControlPolicyCommand : TrustedComputeCmdlet
         {
             template.PolicyHash = new byte[LcpHash.DigestSize(template.HashAlgorithm)];
             var policy = LaunchControlPolicy.Create(template, _lists);
-            WriteVerbose($"Policy hash {policy.PolicyHash} over {policy.ListCount} list(s).");
-            WriteObject(policy);
+            if (ShouldProcess($"{PolicyType} policy {Version} over {policy.ListCount} list(s), hash {policy.PolicyHash}", "Create")) WriteObject(policy);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {

@@ -34,9 +34,10 @@ public sealed class SetLaunchControlPolicyCommand : TrustedComputeCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>swtpm:host=H,port=P | device:/dev/tpmrm0 | tbs: ; default $env:TRUSTEDCOMPUTE_TPM, else this machine's TPM.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("Tpm")]
-    public string? ConnectionString { get; set; }
+    [Alias("Transport")]
+    public string? Tpm { get; set; }
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -58,11 +59,14 @@ public sealed class SetLaunchControlPolicyCommand : TrustedComputeCmdlet
                 ? LcpFiles.Read(GetUnresolvedProviderPathFromPSPath(Path)) as LaunchControlPolicy ?? throw new ArgumentException($"{Path} is not a policy (.pol) file.")
                 : InputObject;
             nv = LcpNvDefinition.ForPlatformOwner(lcp.Policy, Legacy);
-            using var tpm = TpmClient.Open(ConnectionString);
-            string target = $"NV index 0x{nv.Index:X8} on {tpm.Description}";
+            string target = $"NV index 0x{nv.Index:X8} on {TrustedCompute.Tpm.Transport.TpmTransportFactory.Resolve(Tpm)}";
             if (!ShouldProcess(target, $"Write the {nv.Size}-byte launch control policy {lcp.PolicyHash}")) return;
             var secret = OwnerCredential?.Password ?? OwnerAuthorization;
-            var result = WithAuth(secret, auth => LcpNvStore.Write(tpm, nv, auth, Force, CancellationToken));
+            LcpNvWriteResult result;
+            using (var tpm = TpmClient.Open(Tpm))
+            {
+                result = WithAuth(secret, auth => LcpNvStore.Write(tpm, nv, auth, Force, CancellationToken));
+            }
             WriteVerbose($"{(result.Defined ? "Defined and wrote" : "Wrote")} {target}; attributes 0x{result.Attributes:X8}");
             if (PassThru) WriteObject(result);
         }
