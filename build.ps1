@@ -149,7 +149,7 @@ function Invoke-UnitTest {
     if (-not (Test-Path $trx)) { throw "xunit wrote no results (exit code $exit)" }
     [xml] $doc = Get-Content -Raw $trx
     $c = $doc.TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Suite = 'xunit'; Passed = [int] $c.passed; Failed = [int] $c.failed + [int] $c.error + [int] $c.timeout; Skipped = [int] $c.notExecuted }
+    [pscustomobject]@{ Suite = 'xunit'; Passed = [int] $c.passed; Failed = [int] $c.failed + [int] $c.error + [int] $c.timeout; Skipped = [int] $c.total - [int] $c.executed }
 }
 
 function Invoke-PesterTest {
