@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using TrustedCompute.Tpm;
 
 namespace TrustedCompute.Txt;
 
@@ -83,23 +84,13 @@ public static class LcpHash
 
     internal static bool IsKnown(ushort value) => value is 0x4 or 0xB or 0xC or 0xD or 0x12;
 
-    public static byte[] Compute(LcpHashAlgorithm algorithm, ReadOnlySpan<byte> data) => algorithm switch
-    {
-        LcpHashAlgorithm.Sha1 => SHA1.HashData(data),
-        LcpHashAlgorithm.Sha256 => SHA256.HashData(data),
-        LcpHashAlgorithm.Sha384 => SHA384.HashData(data),
-        LcpHashAlgorithm.Sha512 => SHA512.HashData(data),
-        _ => throw new NotSupportedException($"Computing {algorithm} hashes is not supported."),
-    };
+    public static byte[] Compute(LcpHashAlgorithm algorithm, ReadOnlySpan<byte> data) => algorithm is LcpHashAlgorithm.Null or LcpHashAlgorithm.Sm3_256
+        ? throw new NotSupportedException($"Computing {algorithm} hashes is not supported.")
+        : TpmHash.Hash((TpmAlgId)algorithm, data);
 
-    internal static HashAlgorithmName Name(LcpHashAlgorithm algorithm) => algorithm switch
-    {
-        LcpHashAlgorithm.Sha1 => HashAlgorithmName.SHA1,
-        LcpHashAlgorithm.Sha256 => HashAlgorithmName.SHA256,
-        LcpHashAlgorithm.Sha384 => HashAlgorithmName.SHA384,
-        LcpHashAlgorithm.Sha512 => HashAlgorithmName.SHA512,
-        _ => throw new NotSupportedException($"{algorithm} cannot be used for list signatures."),
-    };
+    internal static HashAlgorithmName Name(LcpHashAlgorithm algorithm) => algorithm is LcpHashAlgorithm.Null or LcpHashAlgorithm.Sm3_256
+        ? throw new NotSupportedException($"{algorithm} cannot be used for list signatures.")
+        : TpmHash.DotNetName((TpmAlgId)algorithm);
 
     public static LcpHashAlgorithmMask MaskOf(LcpHashAlgorithm algorithm) => algorithm switch
     {
