@@ -70,6 +70,9 @@ function Invoke-Bootstrap {
             Write-Warning "Missing packages ($($missing -join ', ')); install them as root for the simulator tests and the demo."
         }
     }
+    if (-not (Test-Path (Join-Path $Root '.tools/pwsh*'))) {
+        Invoke-Native dotnet @('tool', 'update', '--tool-path', (Join-Path $Root '.tools'), 'PowerShell', '--version', '7.6.9')
+    }
     $oldYaml = Join-Path (Get-NuGetPackageFolder) 'yamldotnet/13.7.1/lib/net6.0/YamlDotNet.dll'
     if (-not (Test-Path (Get-PesterManifest)) -or -not (Test-Path $oldYaml)) {
         Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/tools/Tools.csproj'), '--nologo', '-v', 'q')
