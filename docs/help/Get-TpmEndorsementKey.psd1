@@ -6,7 +6,7 @@ Get-TpmEndorsementKey creates the EK in the endorsement hierarchy from the TCG E
 Templates: Rsa2048 (L-1, certificate 0x01C00002), EccP256 (L-2, 0x01C0000A), Rsa2048High (H-1, 0x01C00012), EccP256High (H-2, 0x01C00014), EccP384High (H-3, 0x01C00016).
 '@
     Parameters  = @{
-        KeyType = 'The EK templates to use: Rsa2048, EccP256, Rsa2048High, EccP256High or EccP384High. Default: Rsa2048.'
+        KeyType = 'The EK templates to use: Rsa2048, EccP256, Rsa2048High, EccP256High or EccP384High. Default: Rsa2048 and every other template whose certificate NV index exists on this TPM.'
         Tpm = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
     }
     Examples    = @(

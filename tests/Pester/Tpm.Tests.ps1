@@ -75,10 +75,12 @@ Describe 'TPM cmdlets on swtpm' -Skip:$noSimulator {
         tpm2_nvundefine -T $tcti 0x01500020 -C o
     }
 
-    It 'Get-TpmEndorsementKey reads a certificate that matches the EK' {
-        $ek = Get-TpmEndorsementKey -Tpm $tpm
-        $ek.CertificateMatchesKey | Should -BeTrue
-        $ek.Certificate.Issuer | Should -Match 'swtpm-localca'
+    It 'Get-TpmEndorsementKey finds every certified EK and each certificate matches its key' {
+        $eks = Get-TpmEndorsementKey -Tpm $tpm
+        @($eks.KeyType) | Should -Be @('Rsa2048', 'EccP384High')
+        $eks | ForEach-Object { $_.CertificateMatchesKey | Should -BeTrue }
+        $eks[0].Certificate.Issuer | Should -Match 'swtpm-localca'
+        (Get-TpmEndorsementKey -Tpm $tpm -KeyType EccP256).CertificateMatchesKey | Should -BeNullOrEmpty
     }
 }
 

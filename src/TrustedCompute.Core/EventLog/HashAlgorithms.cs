@@ -20,15 +20,7 @@ public static class PcrBanks
         _ => 0,
     };
 
-    public static string Name(TpmAlgId alg) => alg switch
-    {
-        TpmAlgId.Sha1 => "sha1",
-        TpmAlgId.Sha256 => "sha256",
-        TpmAlgId.Sha384 => "sha384",
-        TpmAlgId.Sha512 => "sha512",
-        TpmAlgId.Sm3_256 => "sm3_256",
-        _ => $"0x{(ushort)alg:x4}",
-    };
+    public static string Name(TpmAlgId alg) => TpmHash.BankName(alg);
 
     /// <summary>Parses "sha256", "SHA-256", "Sha256" or a number.</summary>
     public static TpmAlgId Parse(string name)
@@ -55,12 +47,7 @@ public static class PcrBanks
         _ => throw new NotSupportedException($"PCR bank {Name(alg)} is not supported"),
     };
 
-    public static byte[] Hash(TpmAlgId alg, ReadOnlySpan<byte> data)
-    {
-        var result = new byte[DigestSize(alg)];
-        Hash(alg, data, result);
-        return result;
-    }
+    public static byte[] Hash(TpmAlgId alg, ReadOnlySpan<byte> data) => TpmHash.Hash(alg, data);
 }
 
 internal static class HexText
@@ -77,14 +64,8 @@ internal sealed class BankHasher : IDisposable
     {
         if (!_hashes.TryGetValue(alg, out var hash))
         {
-            hash = IncrementalHash.CreateHash(alg switch
-            {
-                TpmAlgId.Sha1 => HashAlgorithmName.SHA1,
-                TpmAlgId.Sha256 => HashAlgorithmName.SHA256,
-                TpmAlgId.Sha384 => HashAlgorithmName.SHA384,
-                TpmAlgId.Sha512 => HashAlgorithmName.SHA512,
-                _ => throw new NotSupportedException($"PCR bank {PcrBanks.Name(alg)} is not supported"),
-            });
+            if (!PcrBanks.IsSupported(alg)) throw new NotSupportedException($"PCR bank {PcrBanks.Name(alg)} is not supported");
+            hash = IncrementalHash.CreateHash(TpmHash.DotNetName(alg));
             _hashes[alg] = hash;
         }
         hash.AppendData(data);

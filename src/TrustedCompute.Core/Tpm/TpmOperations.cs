@@ -192,6 +192,24 @@ public static class TpmOperations
         }
     }
 
+    /// <summary>
+    /// Credential activation on the host: the TPM releases the verifier's secret only if the AK at
+    /// <paramref name="akHandle"/> and the RSA EK are both resident in this TPM (TPM2_ActivateCredential).
+    /// </summary>
+    public static byte[] ActivateCredential(TpmClient tpm, uint akHandle, byte[] credentialBlob, byte[] encryptedSecret, CancellationToken ct = default)
+    {
+        var ek = tpm.CreatePrimary(TpmHandles.Endorsement, TpmTemplates.EndorsementKey(EndorsementKeyType.Rsa2048), TpmAuth.Empty, ct);
+        try
+        {
+            uint session = tpm.StartEndorsementPolicySession(null, ct);
+            return tpm.ActivateCredential(akHandle, TpmAuth.Empty, ek.Handle, TpmAuth.Policy(session), credentialBlob, encryptedSecret, ct);
+        }
+        finally
+        {
+            tpm.TryFlush(ek.Handle);
+        }
+    }
+
     /// <summary>Extends <paramref name="data"/>'s hash (or a given digest) into one PCR of every allocated bank.</summary>
     public static void ExtendPcr(TpmClient tpm, int index, byte[] data, IEnumerable<TpmAlgId>? banks, CancellationToken ct = default)
     {

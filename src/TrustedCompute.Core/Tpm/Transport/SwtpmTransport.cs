@@ -14,7 +14,6 @@ public sealed class SwtpmTransport : ITpmTransport
     public const int MaxResponseSize = 64 * 1024;
 
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
     private readonly byte _locality;
     private readonly TimeSpan _timeout;
 
@@ -28,7 +27,8 @@ public sealed class SwtpmTransport : ITpmTransport
             using var cts = new CancellationTokenSource(_timeout);
             var address = IPAddress.TryParse(host, out var ip) ? ip
                 : Dns.GetHostAddressesAsync(host, cts.Token).GetAwaiter().GetResult().First();
-            _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            int ms = (int)Math.Min(int.MaxValue, _timeout.TotalMilliseconds);
+            _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = ms, SendTimeout = ms };
             try { _socket.ConnectAsync(new IPEndPoint(address, port), cts.Token).AsTask().GetAwaiter().GetResult(); }
             catch { _socket.Dispose(); throw; }
         }
@@ -36,71 +36,74 @@ public sealed class SwtpmTransport : ITpmTransport
         {
             throw new TpmTransportException($"Cannot connect to the TPM simulator at {host}:{port}: {e.Message}", e);
         }
-        _stream = new NetworkStream(_socket, ownsSocket: true);
     }
 
     public string Description { get; }
 
+    /// <summary>
+    /// Blocking socket calls on the caller's thread (no thread hops: this is the hot path of a quote). The
+    /// timeout bounds every wait for the simulator; cancellation shuts the socket down to end a blocked wait.
+    /// </summary>
     public byte[] Transmit(ReadOnlySpan<byte> command, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var frame = new byte[9 + command.Length];
         BinaryPrimitives.WriteUInt32BigEndian(frame, SendCommand);
         frame[4] = _locality;
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(5), (uint)command.Length);
         command.CopyTo(frame.AsSpan(9));
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_timeout);
+        using var registration = cancellationToken.Register(static s => ((SwtpmTransport)s!).Shutdown(), this);
         try
         {
-            _stream.WriteAsync(frame, timeout.Token).AsTask().GetAwaiter().GetResult();
-            var header = ReadExactly(4, timeout.Token);
-            uint length = BinaryPrimitives.ReadUInt32BigEndian(header);
+            _socket.Send(frame);
+            Span<byte> word = stackalloc byte[4];
+            ReceiveExactly(word);
+            uint length = BinaryPrimitives.ReadUInt32BigEndian(word);
             if (length > MaxResponseSize) throw new TpmProtocolException($"Simulator response length {length} exceeds {MaxResponseSize}");
-            var response = ReadExactly((int)length, timeout.Token);
-            var trailer = ReadExactly(4, timeout.Token);
-            uint status = BinaryPrimitives.ReadUInt32BigEndian(trailer);
+            var response = new byte[length];
+            ReceiveExactly(response);
+            ReceiveExactly(word);
+            uint status = BinaryPrimitives.ReadUInt32BigEndian(word);
             if (status != 0) throw new TpmTransportException($"The simulator reported transport error {status}");
             return response;
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or TpmTransportException && cancellationToken.IsCancellationRequested)
         {
-            Poison();
-            throw new TpmTransportException($"The TPM at {Description} did not answer within {_timeout.TotalSeconds:0.#} s");
+            Dispose();
+            throw new OperationCanceledException("The TPM command was cancelled", e, cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
         {
-            Poison();
-            throw;
+            Dispose();
+            throw new TpmTransportException($"The TPM at {Description} did not answer within {_timeout.TotalSeconds:0.#} s", e);
         }
-        catch (IOException e)
+        catch (SocketException e)
         {
-            Poison();
+            Dispose();
             throw new TpmTransportException($"Connection to the TPM at {Description} failed: {e.Message}", e);
         }
     }
 
-    private byte[] ReadExactly(int count, CancellationToken token)
+    private void ReceiveExactly(Span<byte> buffer)
     {
-        var buffer = new byte[count];
-        int read = 0;
-        while (read < count)
+        while (buffer.Length > 0)
         {
-            int n = _stream.ReadAsync(buffer.AsMemory(read), token).AsTask().GetAwaiter().GetResult();
+            int n = _socket.Receive(buffer);
             if (n == 0) throw new TpmTransportException($"The TPM at {Description} closed the connection mid-response");
-            read += n;
+            buffer = buffer[n..];
         }
-        return buffer;
     }
 
-    // A half-read response leaves the stream out of step: never reuse it.
-    private void Poison() => Dispose();
+    private void Shutdown()
+    {
+        try { _socket.Shutdown(SocketShutdown.Both); }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+    }
 
     public void Dispose()
     {
-        try { _socket.Shutdown(SocketShutdown.Both); }
-        catch (SocketException) { }
-        catch (ObjectDisposedException) { }
-        _stream.Dispose();
+        Shutdown();
+        _socket.Dispose();
     }
 }

@@ -9,12 +9,14 @@ namespace TrustedCompute.PowerShell.Commands.Tpm;
 [OutputType(typeof(EndorsementKeyInfo))]
 public sealed class GetTpmEndorsementKeyCommand : TpmCmdlet
 {
+    /// <summary>Templates to use; default: RSA-2048 and every other template whose certificate index exists.</summary>
     [Parameter(Position = 0)]
-    public EndorsementKeyType[] KeyType { get; set; } = [EndorsementKeyType.Rsa2048];
+    public EndorsementKeyType[]? KeyType { get; set; }
 
     protected override void ProcessRecord() => RunTpm("GetTpmEndorsementKeyFailed", Tpm, tpm =>
     {
-        var keys = KeyType.Select(type => TpmOperations.GetEndorsementKey(tpm, type, CancellationToken)).ToList();
+        var types = KeyType ?? DefaultTypes(tpm);
+        var keys = types.Select(type => TpmOperations.GetEndorsementKey(tpm, type, CancellationToken)).ToList();
         foreach (var ek in keys)
         {
             if (ek.Certificate is null) WriteVerbose($"No EK certificate in NV index 0x{ek.CertificateIndex:X8} for {ek.KeyType}");
@@ -23,4 +25,12 @@ public sealed class GetTpmEndorsementKeyCommand : TpmCmdlet
         }
         return keys;
     });
+
+    private EndorsementKeyType[] DefaultTypes(TpmClient tpm)
+    {
+        var indexes = tpm.GetHandles(TpmHandles.NvIndexFirst, CancellationToken).ToHashSet();
+        return Enum.GetValues<EndorsementKeyType>()
+            .Where(t => t == EndorsementKeyType.Rsa2048 || indexes.Contains(TpmTemplates.CertificateIndex(t)))
+            .ToArray();
+    }
 }

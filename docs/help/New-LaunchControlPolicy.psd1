@@ -1,0 +1,30 @@
+@{
+    Synopsis    = 'Creates an Intel TXT launch control policy (LCP_POLICY2) and its policy data.'
+    Description = @'
+Creates the policy SINIT reads from the TPM's platform-owner NV index, and for type List the LCP_POLICY_DATA with the
+lists, in pipeline order. PolicyHash is computed as SINIT does: the hash of the concatenated list hashes, where a signed
+list contributes the hash of its public key as stored and an unsigned list the hash of its bytes. Loose elements on the
+pipeline are gathered into one unsigned list after the given lists. The bytes equal lcp2_crtpol's for the same input.
+Masks left out are derived: the hash mask from the policy and element hash algorithms, the signature mask from the
+signed lists.
+'@
+    Parameters  = @{
+        InputObject           = 'Policy lists and elements. Elements are gathered into one unsigned list of -ListVersion.'
+        PolicyType            = 'List (default): only what the lists allow may launch. Any: every MLE and platform configuration is allowed.'
+        Version               = 'LCP_POLICY2 version: 3.2 (default), 3.1 or 3.0.'
+        HashAlgorithm         = 'Hash algorithm of PolicyHash: Sha256 (default), Sha384, Sha512 or Sha1.'
+        HashAlgorithmMask     = 'LcpHashAlgMask: hash algorithms SINIT may use for evaluation (Sha1, Sha256, Sha384, Sha512, Sm3_256).'
+        SignAlgorithmMask     = 'LcpSignAlgMask: allowed list signature algorithms (Rsa2048Sha1, Rsa2048Sha256, Rsa3072Sha256, Rsa3072Sha384, EcdsaP256, EcdsaP384, Sm2).'
+        AuxHashAlgorithmMask  = 'AuxHashAlgMask: hash algorithms allowed for auto-promotion (policy versions 3.0 and 3.1; reserved, and left 0, in 3.2).'
+        PolicyControl         = 'PolicyControl bits: NpwAllowed (allow non-production SINIT), SinitCapabilitiesInPcr17, OwnerEnforced.'
+        SinitMinVersion       = 'The lowest SINIT version allowed.'
+        MaxSinitMinVersion    = 'MaxSinitMinVersion (default 0xFF).'
+        DataRevocationCounter = 'Up to 8 revocation counters, one per list; a signed list with a lower counter is rejected by SINIT.'
+        ListVersion           = 'Version of the list made from loose elements: 0x300 (default), 0x201 or 0x200.'
+    }
+    Examples    = @(
+        @{ Code = '$signedList, $unsignedList | New-LaunchControlPolicy -SignAlgorithmMask Rsa3072Sha256,EcdsaP256 | Export-LaunchControlPolicy -Path ./po'; Remarks = 'Writes po.pol (for the TPM) and po.data (for the boot loader).' }
+        @{ Code = 'New-LaunchControlPolicy -PolicyType Any'; Remarks = 'A policy that allows any MLE and platform.' }
+    )
+    RelatedLinks = @('Export-LaunchControlPolicy', 'Set-LaunchControlPolicy', 'Test-LaunchControlPolicy')
+}
