@@ -126,6 +126,17 @@ Describe 'Attestation against swtpm' -Skip:$noSimulator {
         $r.Reasons.Id | Should -Be @('policy.pcr')
         $r.Reasons[0].Pcr | Should -Be 16
         ($r | Format-Table | Out-String) | Should -Match 'Untrusted\s+\S+ \S+\s+policy\.pcr\[16\]'
+        $golden | Export-AttestationPolicy -Path $file -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ExportAttestationPolicyFileExists,*'
+    }
+
+    It '-Previous: the same boot is Trusted with no reboot reported; counters are kept on the result' {
+        $first = Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -NoEventLog
+        $first.ResetCount | Should -Not -BeNullOrEmpty
+        $second = Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -NoEventLog -Previous $first
+        $second.Verdict | Should -Be 'Trusted'
+        $second.Reasons | Should -BeNullOrEmpty
+        $second.Clock | Should -BeGreaterOrEqual $first.Clock
     }
 
     It 'evidence survives JSON files and CliXml (remoting) and still verifies' {

@@ -100,7 +100,7 @@ public sealed class QuoteVerifier : IDisposable
             }
 
             CheckSelection(quoted, pcrs, reasons);
-            if (first is not null) CheckCounters(first, reasons);
+            if (first is not null) CheckCounters(first, host, reasons);
             var log = CheckEventLog(evidence, verified, reasons);
             if (_options.Policy is { } policy)
                 reasons.AddRange(policy.Evaluate(new PolicyContext(verified, log.Log, log.Replayed, signingHashes)));
@@ -343,9 +343,15 @@ public sealed class QuoteVerifier : IDisposable
     private static string Describe(HashSet<(TpmAlgId Bank, int Index)> set) =>
         string.Join("+", set.GroupBy(p => p.Bank).OrderBy(g => g.Key).Select(g => $"{PcrBanks.Name(g.Key)}:{string.Join(',', g.Select(p => p.Index).Order())}"));
 
-    private void CheckCounters(TpmAttest attest, List<AttestationReason> reasons)
+    private void CheckCounters(TpmAttest attest, string host, List<AttestationReason> reasons)
     {
-        if (_options.Previous is not { ResetCount: { } reset, RestartCount: { } restart, Clock: { } clock }) return;
+        if (_options.Previous is not { ResetCount: { } reset, RestartCount: { } restart, Clock: { } clock } previous) return;
+        if (!string.Equals(previous.HostName, host, StringComparison.OrdinalIgnoreCase))
+        {
+            reasons.Add(new AttestationReason(ReasonIds.TpmReboot, ReasonSeverity.Info,
+                $"The previous result is of {previous.HostName}, not {host}: the TPM counters were not compared"));
+            return;
+        }
         string actual = $"reset {attest.ResetCount}, restart {attest.RestartCount}, clock {attest.Clock}";
         string expected = $"reset {reset}, restart {restart}, clock {clock}";
         bool rollback = attest.ResetCount < reset

@@ -174,10 +174,10 @@ public sealed class QuoteVectorTests
     {
         var (evidence, ak) = Quote("quote_rsa", "ak_rsa");
         var first = Check(evidence, ak);
-        AttestationResult With(uint reset, uint restart, ulong clock) => QuoteVerifier.Verify(evidence, new VerificationOptions
+        AttestationResult With(uint reset, uint restart, ulong clock, string host = "vector") => QuoteVerifier.Verify(evidence, new VerificationOptions
         {
             ExpectedAttestationKey = ak, ExpectedNonce = evidence.Nonce,
-            Previous = new AttestationResult { HostName = "h", Verdict = AttestationVerdict.Trusted, Reasons = [], ResetCount = reset, RestartCount = restart, Clock = clock },
+            Previous = new AttestationResult { HostName = host, Verdict = AttestationVerdict.Trusted, Reasons = [], ResetCount = reset, RestartCount = restart, Clock = clock },
         });
         Assert.Equal(AttestationVerdict.Trusted, With(first.ResetCount!.Value, first.RestartCount!.Value, first.Clock!.Value).Verdict);
         var reboot = With(2, 0, 99_999_999);
@@ -186,6 +186,8 @@ public sealed class QuoteVectorTests
         Assert.Equal([ReasonIds.TpmRollback], Ids(With(3, 1, 0)));
         Assert.Equal([ReasonIds.TpmRollback], Ids(With(3, 0, first.Clock!.Value + 1)));
         Assert.Equal(AttestationVerdict.Untrusted, With(3, 0, first.Clock!.Value + 1).Verdict);
+        var otherHost = With(4, 0, 0, host: "another-host");
+        Assert.Equal((AttestationVerdict.Trusted, ReasonSeverity.Info), (otherHost.Verdict, Assert.Single(otherHost.Reasons).Severity));
     }
 
     [SkippableFact]
