@@ -169,6 +169,14 @@ Describe 'Attestation input that is malformed' {
         $err2[0].FullyQualifiedErrorId | Should -BeLike 'InvokeHostAttestationEvidenceInvalid,*'
     }
 
+    It 'objects that are not evidence give Untrusted evidence.format, one per input' {
+        $r = 'not-evidence.json', 42 | Invoke-HostAttestation -TrustEvidenceKey -ErrorVariable err -ErrorAction SilentlyContinue
+        $r.Count | Should -Be 2
+        $r.Verdict | Should -Be @('Untrusted', 'Untrusted')
+        $r.Reasons.Id | Should -Be @('evidence.format', 'evidence.format')
+        $err.Count | Should -Be 2
+    }
+
     It 'wrong types in evidence JSON are rejected' {
         $bad = Join-Path $TestDrive 'types.json'
         Set-Content $bad '{"version": "1", "quotes": 7}'

@@ -134,7 +134,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
                 break;
             case PathSet:
                 foreach (var file in Files())
-                    if (ShouldProcess(file, "Verify the evidence")) Verify(file, _verifier!);
+                    if (ShouldProcess(file, "Verify the evidence")) Verify(file, _verifier!, isFile: true);
                 break;
             case SessionSet:
                 foreach (var session in Session)
@@ -146,14 +146,14 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         }
     }
 
-    private void Verify(object input, QuoteVerifier verifier, string? hostName = null)
+    private void Verify(object input, QuoteVerifier verifier, bool isFile = false)
     {
         AttestationEvidence evidence;
-        try { evidence = input is string file ? AttestationEvidence.ReadFile(file) : AttestationInput.ToEvidence(input); }
+        try { evidence = isFile ? AttestationEvidence.ReadFile((string)input) : AttestationInput.ToEvidence(input); }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             WriteError(e, "InvokeHostAttestationEvidenceInvalid", input);
-            WriteObject(AttestationResult.Failed(hostName ?? (input as string ?? ""), ReasonIds.EvidenceFormat, e.Message));
+            WriteObject(AttestationResult.Failed(isFile ? (string)input : Describe(input), ReasonIds.EvidenceFormat, e.Message));
             return;
         }
         WriteObject(verifier.Verify(evidence));
