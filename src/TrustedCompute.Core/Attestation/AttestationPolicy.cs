@@ -208,7 +208,7 @@ public sealed class AttestationPolicy
                 if (!context.Pcrs.TryGetValue((bank, index), out var actual))
                     reasons.Add(Fail(ReasonIds.PolicyPcr, "The policy names a PCR that no verified quote covers") with { Pcr = index, Bank = PcrBanks.Name(bank), Expected = expected });
                 else if (!allowed.Any(a => Convert.FromHexString(a).AsSpan().SequenceEqual(actual)))
-                    reasons.Add(Fail(ReasonIds.PolicyPcr, $"PCR {index} ({PcrBanks.Name(bank)}) is not an allowed value") with
+                    reasons.Add(Fail(ReasonIds.PolicyPcr, "The PCR value is not one of the policy's allowed values") with
                     {
                         Pcr = index, Bank = PcrBanks.Name(bank), Expected = expected, Actual = HexText.Lower(actual),
                     });
