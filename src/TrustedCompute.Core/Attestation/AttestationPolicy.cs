@@ -37,6 +37,10 @@ public sealed class PolicyEvents
     public PolicyPatternRule? KernelCommandLine { get; set; }
     /// <summary>True: an Intel TXT measured launch happened (PCR 17 and 18 quoted and not all-FF).</summary>
     public bool? TxtLaunch { get; set; }
+    /// <summary>Allowed digests of the SINIT ACM's signing key (EV_TXT_SINIT_PUBKEY_HASH in a DRTM log); the log must give one.</summary>
+    public List<string>? TxtSinit { get; set; }
+    /// <summary>Allowed digests of the measured launch environment (EV_TXT_MLE_HASH, e.g. tboot); the log must give one.</summary>
+    public List<string>? TxtMle { get; set; }
 }
 
 /// <summary>Verified inputs a policy judges: PCR values covered by a valid quote, the log (if any) and whether it replayed.</summary>
@@ -109,7 +113,7 @@ public sealed class AttestationPolicy
         if (Events?.SecureBoot is not null) yield return 7;
         if (Events?.BootApplications is not null) yield return 4;
         if (Events?.KernelCommandLine is not null) { yield return 8; yield return 12; }
-        if (Events?.TxtLaunch == true) { yield return 17; yield return 18; }
+        if (Events?.TxtLaunch == true || Events?.TxtSinit is not null || Events?.TxtMle is not null) { yield return 17; yield return 18; }
     }
 
     /// <summary>Checks the policy itself (versions, names, hex, patterns); throws <see cref="AttestationPolicyException"/> naming the field.</summary>
@@ -133,6 +137,8 @@ public sealed class AttestationPolicy
         }
         foreach (var d in Events?.BootApplications?.Allowed ?? []) Hex(d, "events.bootApplications.allowed", null);
         foreach (var d in Events?.BootApplications?.Forbidden ?? []) Hex(d, "events.bootApplications.forbidden", null);
+        foreach (var d in Events?.TxtSinit ?? []) Hex(d, "events.txtSinit", null);
+        foreach (var d in Events?.TxtMle ?? []) Hex(d, "events.txtMle", null);
         foreach (var p in (Events?.KernelCommandLine?.Allowed ?? []).Concat(Events?.KernelCommandLine?.Forbidden ?? []))
         {
             try { _ = new Regex(p ?? throw new ArgumentException("empty pattern"), RegexOptions.None, RegexTimeout); }
@@ -223,7 +229,7 @@ public sealed class AttestationPolicy
         public void Check()
         {
             if (events.TxtLaunch is { } txt) CheckTxt(txt);
-            if (events.SecureBoot is null && events.BootApplications is null && events.KernelCommandLine is null) return;
+            if (events.SecureBoot is null && events.BootApplications is null && events.KernelCommandLine is null && events.TxtSinit is null && events.TxtMle is null) return;
             if (context.Log is null)
             {
                 reasons.Add(Fail(ReasonIds.PolicyEvent, "The policy has event rules but the evidence has no event log"));
@@ -237,6 +243,21 @@ public sealed class AttestationPolicy
             if (events.SecureBoot is { } secureBoot) CheckSecureBoot(secureBoot);
             if (events.BootApplications is { } apps) CheckBootApplications(apps);
             if (events.KernelCommandLine is { } cmdline) CheckCommandLines(cmdline);
+            if (events.TxtSinit is { } sinit) CheckTxtMeasurement(TcgEventType.EV_TXT_SINIT_PUBKEY_HASH, sinit, "txtSinit");
+            if (events.TxtMle is { } mle) CheckTxtMeasurement(TcgEventType.EV_TXT_MLE_HASH, mle, "txtMle");
+        }
+
+        private void CheckTxtMeasurement(TcgEventType type, List<string> allowedList, string rule)
+        {
+            var allowed = allowedList.Select(d => d.ToLowerInvariant()).ToHashSet();
+            var found = Events(e => e.EventType == type && e.PcrIndex is 17 or 18, rule, 17).ToList();
+            if (found.Count == 0)
+                reasons.Add(Fail(ReasonIds.PolicyEvent, $"{rule}: the log has no verified {type} event"));
+            foreach (var e in found.Where(e => !e.Digests.Any(d => allowed.Contains(d.Hex))))
+                reasons.Add(Fail(ReasonIds.PolicyEvent, $"{rule}: the {type} measurement is not an allowed one") with
+                {
+                    Pcr = e.PcrIndex, Expected = string.Join(" | ", allowed), Actual = string.Join(",", e.Digests.Select(d => d.Hex)),
+                });
         }
 
         /// <summary>An event counts only if its PCR is in a verified quote (the replay then vouches for it).</summary>

@@ -162,6 +162,26 @@ public sealed class PolicyTests : IDisposable
         Assert.Equal(17, Breaks(Run("events:\n  txtLaunch: true\n", extra: none), ReasonIds.PolicyEvent).Pcr);
     }
 
+    private static byte[] Drtm(byte[] sinitKey, byte[] mle) =>
+        new SyntheticLog(TpmAlgId.Sha256)
+            .Add(17, TcgEventType.EV_TXT_SINIT_PUBKEY_HASH, sinitKey, _ => sinitKey)
+            .Add(18, TcgEventType.EV_TXT_MLE_HASH, mle, _ => mle)
+            .ToArray();
+
+    [Fact]
+    public void TxtSinitAndMleMeasurementsFromTheLog()
+    {
+        string rule = $"events:\n  txtLaunch: true\n  txtSinit: [{HexOf(Shim)}]\n  txtMle: [{HexOf(Grub)}]\n";
+        Holds(Run(rule, Drtm(Shim, Grub)));
+        var evil = Enumerable.Repeat((byte)0xEE, 32).ToArray();
+        var r = Breaks(Run(rule, Drtm(Shim, evil)), ReasonIds.PolicyEvent);
+        Assert.Equal((18, HexOf(evil)), (r.Pcr, r.Actual));
+        Assert.Contains("txtMle", r.Message);
+        Assert.Contains("txtSinit", Breaks(Run(rule, Drtm(evil, Grub)), ReasonIds.PolicyEvent).Message);
+        var noDrtm = Breaks(Run(rule, Boot(), SoftQuote.Replayed(Drtm(Shim, Grub))), ReasonIds.PolicyEvent);
+        Assert.Contains("no verified", noDrtm.Message);
+    }
+
     [Fact]
     public void ToleratedQuirks()
     {
