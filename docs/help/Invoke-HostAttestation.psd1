@@ -25,6 +25,7 @@ Each host gives one AttestationResult: HostName, Verdict (Trusted, Untrusted or 
     Examples    = @(
         @{ Code = 'Invoke-HostAttestation -AttestationKey (Get-TpmAttestationKey -Handle 0x81010002) -PolicyPath ./golden.yaml'; Remarks = 'Attests this machine against a golden policy.' }
         @{ Code = 'Invoke-HostAttestation -Session $sessions -AttestationKey ./ak.pem -PolicyPath ./golden.yaml | Format-List'; Remarks = 'Attests remote hosts and lists every reason.' }
+        @{ Code = '$akBytes = Invoke-Command -Session $s { (Get-TpmAttestationKey -Handle 0x81010002).Public.ToTpm2BPublic() }'; Remarks = 'Takes a remote host''s AK public area as TPM2B_PUBLIC bytes (enrollment comes in a later issue); pass it as -AttestationKey $akBytes.' }
         @{ Code = 'Import-AttestationEvidence ./saved.json | Invoke-HostAttestation -AttestationKey ./ak.pub -Nonce $nonce -Policy $policy'; Remarks = 'Verifies saved evidence again, offline.' }
     )
     Notes = 'The qualified-signer check assumes the attestation key is a child of the RSA endorsement key, as New-TpmAttestationKey makes it.'

@@ -28,7 +28,8 @@ public sealed record VerificationOptions
 /// <summary>
 /// Verifies evidence: quotes (magic, type, nonce, selection, PCR digest, signature, signer, clock), counters against a
 /// previous result, event-log replay and the policy. Lists every failure; Trusted only when every check passed. Bad
-/// host data never throws: it becomes a reason. Reuse one verifier for many hosts to reuse the parsed key.
+/// host data never throws: it becomes a reason. Reuse one verifier for many hosts to reuse the parsed key (one per
+/// thread: the cached key object is not safe for concurrent use).
 /// </summary>
 public sealed class QuoteVerifier : IDisposable
 {
