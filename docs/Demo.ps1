@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
     The main job, end to end on one machine: the TPM's identity and PCRs, its endorsement key and certificate,
-    an attestation key and a quote checked by an independent verifier (tpm2_checkquote), and the event log.
+    an attestation key and a quote checked by an independent verifier (tpm2_checkquote), the event log, and an
+    attestation against a golden policy: Trusted, then Untrusted after a PCR extend, with the reason.
 .DESCRIPTION
     Uses $env:TRUSTEDCOMPUTE_TPM when set, else a TPM device this user can open, else starts a swtpm simulator
     (tests/env/swtpm.sh) and stops it at the end.
@@ -82,6 +83,17 @@ try {
         Get-TpmEventLogPcr -LiteralPath $sample.FullName -Bank sha256 -PcrIndex 0, 4, 7 | Format-Table | Out-String | Write-Output
     }
     else { 'No event log on this machine (a simulator has none).' }
+
+    Show 'Attestation: golden policy from this TPM, Invoke-HostAttestation -> Trusted'
+    $policyFile = Join-Path ([IO.Path]::GetTempPath()) ('tc-demo-golden-' + [guid]::NewGuid().ToString('N').Substring(0, 8) + '.yaml')
+    Get-AttestationEvidence -Tpm $tpm -PcrIndex 0, 7, 16 -NoEventLog | New-AttestationPolicy -Name demo-golden | Export-AttestationPolicy -Path $policyFile
+    Get-Content $policyFile | Write-Output
+    Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -PolicyPath $policyFile -NoEventLog | Format-Table | Out-String | Write-Output
+
+    Show 'Update-TpmPcr 16, then Invoke-HostAttestation -> Untrusted, naming the PCR'
+    $null = Update-TpmPcr -Tpm $tpm -Index 16 -Text 'demo-rogue' -Confirm:$false
+    Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -PolicyPath $policyFile -NoEventLog | Format-List | Out-String | Write-Output
+    Remove-Item $policyFile
 
     Remove-TpmAttestationKey -Tpm $tpm -Handle 0x81010002 -Confirm:$false
 }
