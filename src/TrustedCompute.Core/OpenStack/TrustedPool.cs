@@ -194,9 +194,12 @@ public sealed class TrustedPoolSynchronizer(PlacementClient placement)
     public static TrustedPoolChange Record(TrustedPoolPlan plan, TrustedPoolStatus status, int attempts) =>
         new(plan.HostName, plan.Provider?.Name, plan.Provider?.Uuid, plan.Trait, plan.Verdict, plan.Time, plan.Reason, plan.Action, status, attempts);
 
-    /// <summary>The latest result; at equal times a non-Trusted one wins.</summary>
+    /// <summary>
+    /// The latest result; an undated result counts as the newest (its age is unknown, so it must not be outvoted by a
+    /// dated Trusted one), and at equal times a non-Trusted one wins.
+    /// </summary>
     private static TrustedPoolMember Latest(IEnumerable<TrustedPoolMember> results) =>
-        results.OrderBy(m => m.Time ?? DateTimeOffset.MinValue).ThenBy(m => m.Verdict == "Trusted" ? 0 : 1).Last();
+        results.OrderBy(m => m.Time ?? DateTimeOffset.MaxValue).ThenBy(m => m.Verdict == "Trusted" ? 0 : 1).Last();
 
     private static ResourceProvider? MapHost(string host, IReadOnlyList<ResourceProvider> roots)
     {
