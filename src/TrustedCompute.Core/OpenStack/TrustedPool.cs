@@ -101,7 +101,8 @@ public sealed class TrustedPoolSynchronizer(PlacementClient placement)
     {
         if (!PlacementClient.IsValidTrait(trait, customOnly: true))
             throw new ArgumentException($"'{trait}' is not a custom trait (CUSTOM_ followed by A-Z, 0-9 and _): the pool is only kept with traits this module creates.", nameof(trait));
-        var roots = (await placement.ListProvidersAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Where(p => p.IsRoot).ToList();
+        var providers = await placement.ListProvidersAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var roots = providers.Where(p => p.IsRoot).ToList();
         var inPool = (await GetPoolAsync(trait, cancellationToken).ConfigureAwait(false)).Select(h => h.ProviderUuid).ToHashSet();
 
         var plans = new List<TrustedPoolPlan>();
@@ -127,7 +128,8 @@ public sealed class TrustedPoolSynchronizer(PlacementClient placement)
             seen.Add(provider.Uuid);
             plans.Add(new TrustedPoolPlan(latest.HostName.Trim(), provider, trait, latest.Verdict, latest.Time, reason, action));
         }
-        foreach (var provider in roots.Where(p => inPool.Contains(p.Uuid) && !seen.Contains(p.Uuid)))
+        // every other provider carrying the trait, nested ones too (a trait anywhere in the tree satisfies a flavor)
+        foreach (var provider in providers.Where(p => inPool.Contains(p.Uuid) && !seen.Contains(p.Uuid)))
             plans.Add(new TrustedPoolPlan(provider.Name, provider, trait, null, null, TrustedPoolReason.Absent, TrustedPoolAction.Remove));
         return plans;
     }
