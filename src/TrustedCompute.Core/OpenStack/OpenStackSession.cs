@@ -242,7 +242,10 @@ public sealed class OpenStackSession : IDisposable
     private void ReadToken(JsonElement token)
     {
         const string what = "Keystone token";
-        TokenExpiresAt = DateTimeOffset.Parse(Json.String(token, "expires_at", what), System.Globalization.CultureInfo.InvariantCulture);
+        string expires = Json.String(token, "expires_at", what);
+        TokenExpiresAt = DateTimeOffset.TryParse(expires, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var expiresAt)
+            ? expiresAt : throw new OpenStackException($"Unexpected {what}: 'expires_at' is not a date and time.");
         var user = Json.Object(token, "user", what);
         UserId = Json.OptionalString(user, "id");
         UserName = Json.OptionalString(user, "name");
