@@ -53,10 +53,13 @@ public sealed class OpenStackSession : IDisposable
     public IReadOnlyList<string> Roles { get; private set; } = [];
     public IReadOnlyList<CatalogEndpoint> Catalog { get; private set; } = [];
 
-    /// <summary>Builds the handler: TLS verification on, anchored on a private CA file when one is given.</summary>
+    /// <summary>
+    /// Builds the handler: TLS verification on, anchored on a private CA file when one is given. Redirects are not
+    /// followed: HttpClient would resend the password body and the X-Auth-Token header to wherever they point.
+    /// </summary>
     public static HttpMessageHandler CreateHandler(OpenStackCloud cloud)
     {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = true };
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = true, AllowAutoRedirect = false };
         if (cloud.SkipCertificateCheck)
         {
             handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
