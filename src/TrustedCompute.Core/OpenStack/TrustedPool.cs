@@ -92,9 +92,9 @@ public sealed class TrustedPoolSynchronizer(PlacementClient placement)
     }
 
     /// <summary>
-    /// Plans the sync: maps each host to its compute-node provider (root provider of that name; else the one root
-    /// provider whose short name matches), judges its latest result, and adds a removal for every provider that
-    /// carries the trait but has no result.
+    /// Plans the sync: maps each host to its compute-node provider (root provider of that name; else, when one of the
+    /// two names is unqualified, the one root provider whose short name matches), judges its latest result, and adds a
+    /// removal for every provider that carries the trait but has no result.
     /// </summary>
     public async Task<IReadOnlyList<TrustedPoolPlan>> PlanAsync(IEnumerable<TrustedPoolMember> members, string trait, TimeSpan maxAge,
         DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -208,7 +208,10 @@ public sealed class TrustedPoolSynchronizer(PlacementClient placement)
         var exact = roots.FirstOrDefault(p => string.Equals(p.Name, host, StringComparison.OrdinalIgnoreCase));
         if (exact is not null) return exact;
         static string Short(string name) => name.Split('.', 2)[0];
-        var bare = roots.Where(p => string.Equals(Short(p.Name), Short(host), StringComparison.OrdinalIgnoreCase)).ToList();
+        // a short name stands for any of its FQDNs, but two different FQDNs are two different hosts
+        bool hostIsShort = !host.Contains('.', StringComparison.Ordinal);
+        var bare = roots.Where(p => (hostIsShort || !p.Name.Contains('.', StringComparison.Ordinal))
+                                    && string.Equals(Short(p.Name), Short(host), StringComparison.OrdinalIgnoreCase)).ToList();
         return bare.Count == 1 ? bare[0] : null;
     }
 }

@@ -77,4 +77,22 @@ public sealed class TrustedPoolPlanTests
         var child = Assert.Single(plans);
         Assert.Equal((Child, TrustedPoolAction.Remove), (child.Provider!.Uuid, child.Action));
     }
+    [Fact]
+    public async Task AResultForAnotherDomainsHost_DoesNotMapToAProviderWithTheSameShortName()
+    {
+        var plans = await Plan(Placement(), new TrustedPoolMember("node0.other.example", "Trusted", DateTimeOffset.UtcNow));
+
+        var plan = Assert.Single(plans);
+        Assert.Equal((TrustedPoolReason.NoProvider, TrustedPoolAction.None), (plan.Reason, plan.Action));
+        Assert.Null(plan.Provider);
+    }
+
+    [Fact]
+    public async Task AShortHostName_StillMapsToItsFullyQualifiedProvider()
+    {
+        var plans = await Plan(Placement(), new TrustedPoolMember("NODE0", "Trusted", DateTimeOffset.UtcNow));
+
+        var plan = Assert.Single(plans);
+        Assert.Equal((Root, TrustedPoolAction.Add), (plan.Provider?.Uuid, plan.Action));
+    }
 }
