@@ -131,7 +131,9 @@ public sealed class TrustedPoolSynchronizer(PlacementClient placement)
         // every other provider carrying the trait, nested ones too (a trait anywhere in the tree satisfies a flavor)
         foreach (var provider in providers.Where(p => inPool.Contains(p.Uuid) && !seen.Contains(p.Uuid)))
             plans.Add(new TrustedPoolPlan(provider.Name, provider, trait, null, null, TrustedPoolReason.Absent, TrustedPoolAction.Remove));
-        return plans;
+        // removals first (stable otherwise): a sync stopped part-way (authentication, Ctrl+C, "No to All") has then
+        // taken trust away before it gave any
+        return [.. plans.OrderBy(p => p.Action == TrustedPoolAction.Remove ? 0 : 1)];
     }
 
     /// <summary>

@@ -95,4 +95,25 @@ public sealed class TrustedPoolPlanTests
         var plan = Assert.Single(plans);
         Assert.Equal((Root, TrustedPoolAction.Add), (plan.Provider?.Uuid, plan.Action));
     }
+    [Fact]
+    public async Task Removals_ComeBeforeAdditions_SoAnInterruptedSyncHasAlreadyRemovedTrust()
+    {
+        var fake = new FakeOpenStack((req, _) =>
+        {
+            var uri = req.RequestUri!;
+            if (uri.AbsolutePath == "/traits/" + Trait) return FakeOpenStack.Reply(HttpStatusCode.NoContent, null);
+            string Provider(int i) => $"{{\"uuid\":\"00000000-0000-4000-8000-00000000000{i}\",\"name\":\"node{i}\",\"generation\":1,\"parent_provider_uuid\":null}}";
+            // node1 and node3 are in the pool
+            var listed = uri.Query.Contains("required=", StringComparison.Ordinal) ? new[] { 1, 3 } : new[] { 0, 1, 2, 3 };
+            return FakeOpenStack.Reply(HttpStatusCode.OK, "{\"resource_providers\":[" + string.Join(',', listed.Select(Provider)) + "]}");
+        });
+        var now = DateTimeOffset.UtcNow;
+        var plans = await Plan(fake,
+            new TrustedPoolMember("node0", "Trusted", now),
+            new TrustedPoolMember("node1", "Untrusted", now),
+            new TrustedPoolMember("node2", "Trusted", now));
+
+        Assert.Equal(["node1:Remove", "node3:Remove", "node0:Add", "node2:Add"],
+            plans.Where(p => p.Action != TrustedPoolAction.None).Select(p => $"{p.HostName}:{p.Action}"));
+    }
 }
