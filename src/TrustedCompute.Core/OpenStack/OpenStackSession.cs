@@ -336,27 +336,45 @@ public sealed class OpenStackSession : IDisposable
         return null;
     }
 
-    private static async Task<byte[]> ReadCappedAsync(string service, HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body, capped in size and in time (HttpClient's timeout stops at the headers); a body that breaks off
+    /// or stalls is an OpenStackException naming the call.
+    /// </summary>
+    private async Task<byte[]> ReadCappedAsync(string service, HttpRequestMessage request, HttpResponseMessage response,
+        CancellationToken cancellationToken)
     {
         if (response.Content.Headers.ContentLength > MaxResponseBytes)
             throw new OpenStackException($"{service} sent a {response.Content.Headers.ContentLength}-byte response; the limit is {MaxResponseBytes}.");
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (_http.Timeout != Timeout.InfiniteTimeSpan) timeout.CancelAfter(_http.Timeout);
+        try
         {
-            if (buffer.Length + read > MaxResponseBytes)
-                throw new OpenStackException($"{service} sent a response larger than the {MaxResponseBytes}-byte limit.");
-            buffer.Write(chunk, 0, read);
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, timeout.Token).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > MaxResponseBytes)
+                    throw new OpenStackException($"{service} sent a response larger than the {MaxResponseBytes}-byte limit.");
+                buffer.Write(chunk, 0, read);
+            }
+            return buffer.ToArray();
         }
-        return buffer.ToArray();
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new OpenStackException($"{service} {request.Method} {request.RequestUri?.AbsolutePath} timed out reading the response after {_http.Timeout.TotalSeconds:0} s.", ex);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            throw new OpenStackException($"{service} {request.Method} {request.RequestUri?.AbsolutePath} failed reading the response: {ex.Message}", ex);
+        }
     }
 
-    private static async Task<JsonElement?> ReadJsonAsync(string service, HttpRequestMessage request, HttpResponseMessage response,
+    private async Task<JsonElement?> ReadJsonAsync(string service, HttpRequestMessage request, HttpResponseMessage response,
         CancellationToken cancellationToken)
     {
-        byte[] bytes = await ReadCappedAsync(service, response, cancellationToken).ConfigureAwait(false);
+        byte[] bytes = await ReadCappedAsync(service, request, response, cancellationToken).ConfigureAwait(false);
         if (bytes.Length == 0 || response.StatusCode == HttpStatusCode.NoContent) return null;
         try
         {
@@ -372,17 +390,17 @@ public sealed class OpenStackSession : IDisposable
     }
 
     /// <summary>An exception for a failed response, with the service's own error text (placement, nova or keystone shape).</summary>
-    private static async Task<Exception> ErrorAsync(string service, HttpRequestMessage request, HttpResponseMessage response,
+    private async Task<Exception> ErrorAsync(string service, HttpRequestMessage request, HttpResponseMessage response,
         CancellationToken cancellationToken)
     {
         string? text = null, code = null;
         try
         {
-            byte[] bytes = await ReadCappedAsync(service, response, cancellationToken).ConfigureAwait(false);
+            byte[] bytes = await ReadCappedAsync(service, request, response, cancellationToken).ConfigureAwait(false);
             (text, code) = ErrorText(bytes);
         }
-        catch (OpenStackException) { text = "(oversized error body)"; }
-        catch (IOException ex) { text = "(error body unreadable: " + ex.Message + ")"; }
+        catch (OpenStackException ex) when (ex.InnerException is null) { text = "(oversized error body)"; }
+        catch (OpenStackException ex) { text = "(error body unreadable: " + ex.InnerException!.Message + ")"; }
         return new OpenStackException(service, request.Method.Method, request.RequestUri?.AbsolutePath ?? "", response.StatusCode,
             text, RequestIdOf(response), code);
     }
