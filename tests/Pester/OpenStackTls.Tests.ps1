@@ -69,3 +69,31 @@ Describe 'Connect-OpenStack TLS verification' {
         ($warnings -join "`n") | Should -Match 'certificate'
     }
 }
+
+Describe 'Implicit connection from OS_* variables' {
+    BeforeEach {
+        Get-ChildItem env:OS_* -ErrorAction Ignore | ForEach-Object { Remove-Item "env:$($_.Name)" }
+        $env:OS_API_TIMEOUT = '5'
+        $env:OS_AUTH_URL = "https://127.0.0.1:$script:Port/v3"
+        $env:OS_USERNAME = 'admin'
+        $env:OS_PASSWORD = 's3cret-value'
+        $env:OS_PROJECT_NAME = 'admin'
+    }
+
+    It 'a CA file that is not a certificate is a terminating OpenStackConnectFailed error' {
+        if ($script:SkipReason) { Set-ItResult -Skipped -Because $script:SkipReason; return }
+        $bad = Join-Path $script:Dir 'bad.pem'
+        Set-Content $bad "-----BEGIN CERTIFICATE-----`nAAAAAAAA`n-----END CERTIFICATE-----"
+        $env:OS_CACERT = $bad
+        { Get-TrustedPool -ErrorAction Stop } |
+            Should -Throw -ErrorId 'OpenStackConnectFailed,TrustedCompute.PowerShell.Commands.OpenStack.GetTrustedPoolCommand'
+    }
+
+    It 'verification turned off by OS_INSECURE is announced as a warning' {
+        if ($script:SkipReason) { Set-ItResult -Skipped -Because $script:SkipReason; return }
+        $env:OS_INSECURE = 'true'
+        $warnings = $null
+        try { Get-TrustedPool -ErrorAction Stop -WarningVariable warnings -WarningAction SilentlyContinue } catch { }
+        ($warnings -join "`n") | Should -Match 'certificate'
+    }
+}

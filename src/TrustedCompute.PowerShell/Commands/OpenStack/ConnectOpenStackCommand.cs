@@ -126,7 +126,7 @@ public sealed class ConnectOpenStackCommand : Infrastructure.TrustedComputeCmdle
         }
         if (SkipCertificateCheck) cloud.SkipCertificateCheck = true;
         else if (cloud.SkipCertificateCheck)
-            WriteWarning("TLS certificate verification is off (OS_INSECURE, or verify/insecure in clouds.yaml); give -CACertificatePath to verify.");
+            WriteWarning(OpenStackCmdlet.UnverifiedWarning);
         if (ComputeApiVersion is not null) cloud.ComputeApiVersion = ComputeApiVersion;
     }
 }
