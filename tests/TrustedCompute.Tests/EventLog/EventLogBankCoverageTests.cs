@@ -46,4 +46,13 @@ public class EventLogBankCoverageTests
         Assert.Contains("#1", difference.Reason);
         Assert.True(log.CompareWith(new Dictionary<(TpmAlgId, int), byte[]> { [(TpmAlgId.Sha1, 8)] = sha1Pcr8 }).IsMatch);
     }
+    [Fact]
+    public void An_event_whose_digests_are_all_in_banks_we_cannot_compute_is_not_checked_not_verified()
+    {
+        // an SM3-only log; the separator's digest is plainly not the SM3 hash of its data, and we cannot tell
+        var log = TcgEventLog.Parse(new SyntheticLog(TpmAlgId.Sm3_256)
+            .Add(4, TcgEventType.EV_SEPARATOR, new byte[4], _ => Enumerable.Repeat((byte)0xAB, 32).ToArray()).ToArray());
+
+        Assert.Equal(DigestCheckStatus.NotChecked, log.Events[1].DigestCheck);
+    }
 }
