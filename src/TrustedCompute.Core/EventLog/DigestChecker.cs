@@ -39,14 +39,17 @@ internal static class DigestChecker
         }
 
         var mismatched = new List<TpmAlgId>();
+        int checkedBanks = 0;
         Span<byte> hash = stackalloc byte[64];
         foreach (var d in e.Digests)
         {
             if (!PcrBanks.IsSupported(d.Algorithm)) continue;
+            checkedBanks++;
             bool match = Matches(hasher, d, e.Data, hash);
             foreach (var a in alternatives) match = match || Matches(hasher, d, a, hash);
             if (!match) mismatched.Add(d.Algorithm);
         }
+        if (checkedBanks == 0) return; // no digest we can compute (e.g. SM3 only): NotChecked, not Verified
         if (mismatched.Count == 0) e.DigestCheck = DigestCheckStatus.Verified;
         else if (strict)
         {

@@ -16,8 +16,8 @@ public static class EventLogSource
     {
         options ??= EventLogParseOptions.Default;
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024);
-        if (stream.Length > 0) return TcgEventLog.Parse(stream, options, cancellationToken);
-        // Pseudo files (securityfs) report length 0: read to the end, bounded by the maximum log size.
+        if (stream.CanSeek && stream.Length > 0) return TcgEventLog.Parse(stream, options, cancellationToken);
+        // Pseudo files (securityfs) report length 0, and FIFOs cannot seek: read to the end, bounded by the maximum log size.
         return TcgEventLog.Parse(ReadBounded(stream, options.MaxLogSize, path), options, cancellationToken);
     }
 

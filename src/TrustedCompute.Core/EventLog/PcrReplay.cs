@@ -30,12 +30,15 @@ public sealed class PcrReplay
     public const int PcrCount = 24;
     private readonly Dictionary<TpmAlgId, byte[][]> _values;
     private readonly Dictionary<TpmAlgId, bool[]> _touched;
+    private readonly Dictionary<TpmAlgId, int?[]> _unbound;
     private readonly byte _locality;
 
-    private PcrReplay(Dictionary<TpmAlgId, byte[][]> values, Dictionary<TpmAlgId, bool[]> touched, byte locality, IReadOnlyList<TpmAlgId> skipped, EventLogQuirks applied)
+    private PcrReplay(Dictionary<TpmAlgId, byte[][]> values, Dictionary<TpmAlgId, bool[]> touched, Dictionary<TpmAlgId, int?[]> unbound,
+        byte locality, IReadOnlyList<TpmAlgId> skipped, EventLogQuirks applied)
     {
         _values = values;
         _touched = touched;
+        _unbound = unbound;
         _locality = locality;
         SkippedBanks = skipped;
         AppliedQuirks = applied;
@@ -57,6 +60,7 @@ public sealed class PcrReplay
         var plan = EventLogQuirkRules.Plan(log.Events, quirks, out var applied);
         var values = new Dictionary<TpmAlgId, byte[][]>();
         var touchedPerBank = new Dictionary<TpmAlgId, bool[]>();
+        var unboundPerBank = new Dictionary<TpmAlgId, int?[]>();
         Span<byte> buffer = stackalloc byte[128];
         using var hasher = new BankHasher();
         foreach (var bank in banks)
@@ -65,6 +69,8 @@ public sealed class PcrReplay
             var touched = new bool[PcrCount];
             foreach (var step in plan)
                 if (step.Event is null || step.Event.GetDigest(bank) is not null) touched[step.PcrIndex] = true;
+            // per PCR, the first extended event without a digest for this bank: the bank's replay cannot vouch for it
+            var unbound = new int?[PcrCount];
             var pcrs = new byte[PcrCount][];
             for (int i = 0; i < PcrCount; i++) pcrs[i] = InitialValue(i, size, log.StartupLocality, touched[i]);
             foreach (var step in plan)
@@ -74,7 +80,11 @@ public sealed class PcrReplay
                 if (step.Event is not null)
                 {
                     var digest = step.Event.GetDigest(bank);
-                    if (digest is null) continue;
+                    if (digest is null)
+                    {
+                        unbound[step.PcrIndex] ??= step.Event.Index;
+                        continue;
+                    }
                     digest.CopyTo(buffer[size..]);
                 }
                 else
@@ -85,8 +95,9 @@ public sealed class PcrReplay
             }
             values[bank] = pcrs;
             touchedPerBank[bank] = touched;
+            unboundPerBank[bank] = unbound;
         }
-        return new PcrReplay(values, touchedPerBank, log.StartupLocality, skipped, applied);
+        return new PcrReplay(values, touchedPerBank, unboundPerBank, log.StartupLocality, skipped, applied);
     }
 
     /// <summary>Reset value: zeros; PCR 0 ends in the startup locality; PCR 17-22 all ones unless a dynamic launch reset them.</summary>
@@ -106,7 +117,10 @@ public sealed class PcrReplay
         return (byte[])(_touched[bank][index] ? pcrs[index] : InitialValue(index, pcrs[index].Length, _locality, false)).Clone();
     }
 
-    /// <summary>Compares with PCR values read elsewhere; lists every (bank, index) given whose value differs.</summary>
+    /// <summary>
+    /// Compares with PCR values read elsewhere; lists every (bank, index) given whose value differs, and every one whose
+    /// log has an extended event without a digest for that bank (such an event is not bound by the value, whatever it is).
+    /// </summary>
     public IReadOnlyList<PcrDifference> Compare(IReadOnlyDictionary<(TpmAlgId Bank, int Index), byte[]> pcrs)
     {
         ArgumentNullException.ThrowIfNull(pcrs);
@@ -116,6 +130,9 @@ public sealed class PcrReplay
             var replayed = GetValue(bank, index);
             if (replayed is null)
                 differences.Add(new PcrDifference(bank, index, null, actual, $"the log has no replayable {PcrBanks.Name(bank)} bank"));
+            else if (_unbound[bank][index] is { } unboundEvent)
+                differences.Add(new PcrDifference(bank, index, replayed, actual,
+                    $"event #{unboundEvent} extends PCR {index} but has no {PcrBanks.Name(bank)} digest, so this bank cannot vouch for it"));
             else if (!replayed.AsSpan().SequenceEqual(actual))
                 differences.Add(new PcrDifference(bank, index, replayed, actual,
                     replayed.Length != actual.Length ? $"value is {actual.Length} bytes, not {replayed.Length}" : "replayed value differs"));

@@ -53,10 +53,13 @@ public sealed class OpenStackSession : IDisposable
     public IReadOnlyList<string> Roles { get; private set; } = [];
     public IReadOnlyList<CatalogEndpoint> Catalog { get; private set; } = [];
 
-    /// <summary>Builds the handler: TLS verification on, anchored on a private CA file when one is given.</summary>
+    /// <summary>
+    /// Builds the handler: TLS verification on, anchored on a private CA file when one is given. Redirects are not
+    /// followed: HttpClient would resend the password body and the X-Auth-Token header to wherever they point.
+    /// </summary>
     public static HttpMessageHandler CreateHandler(OpenStackCloud cloud)
     {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = true };
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = true, AllowAutoRedirect = false };
         if (cloud.SkipCertificateCheck)
         {
             handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
@@ -242,7 +245,10 @@ public sealed class OpenStackSession : IDisposable
     private void ReadToken(JsonElement token)
     {
         const string what = "Keystone token";
-        TokenExpiresAt = DateTimeOffset.Parse(Json.String(token, "expires_at", what), System.Globalization.CultureInfo.InvariantCulture);
+        string expires = Json.String(token, "expires_at", what);
+        TokenExpiresAt = DateTimeOffset.TryParse(expires, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var expiresAt)
+            ? expiresAt : throw new OpenStackException($"Unexpected {what}: 'expires_at' is not a date and time.");
         var user = Json.Object(token, "user", what);
         UserId = Json.OptionalString(user, "id");
         UserName = Json.OptionalString(user, "name");
@@ -330,27 +336,45 @@ public sealed class OpenStackSession : IDisposable
         return null;
     }
 
-    private static async Task<byte[]> ReadCappedAsync(string service, HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body, capped in size and in time (HttpClient's timeout stops at the headers); a body that breaks off
+    /// or stalls is an OpenStackException naming the call.
+    /// </summary>
+    private async Task<byte[]> ReadCappedAsync(string service, HttpRequestMessage request, HttpResponseMessage response,
+        CancellationToken cancellationToken)
     {
         if (response.Content.Headers.ContentLength > MaxResponseBytes)
             throw new OpenStackException($"{service} sent a {response.Content.Headers.ContentLength}-byte response; the limit is {MaxResponseBytes}.");
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (_http.Timeout != Timeout.InfiniteTimeSpan) timeout.CancelAfter(_http.Timeout);
+        try
         {
-            if (buffer.Length + read > MaxResponseBytes)
-                throw new OpenStackException($"{service} sent a response larger than the {MaxResponseBytes}-byte limit.");
-            buffer.Write(chunk, 0, read);
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, timeout.Token).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > MaxResponseBytes)
+                    throw new OpenStackException($"{service} sent a response larger than the {MaxResponseBytes}-byte limit.");
+                buffer.Write(chunk, 0, read);
+            }
+            return buffer.ToArray();
         }
-        return buffer.ToArray();
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new OpenStackException($"{service} {request.Method} {request.RequestUri?.AbsolutePath} timed out reading the response after {_http.Timeout.TotalSeconds:0} s.", ex);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            throw new OpenStackException($"{service} {request.Method} {request.RequestUri?.AbsolutePath} failed reading the response: {ex.Message}", ex);
+        }
     }
 
-    private static async Task<JsonElement?> ReadJsonAsync(string service, HttpRequestMessage request, HttpResponseMessage response,
+    private async Task<JsonElement?> ReadJsonAsync(string service, HttpRequestMessage request, HttpResponseMessage response,
         CancellationToken cancellationToken)
     {
-        byte[] bytes = await ReadCappedAsync(service, response, cancellationToken).ConfigureAwait(false);
+        byte[] bytes = await ReadCappedAsync(service, request, response, cancellationToken).ConfigureAwait(false);
         if (bytes.Length == 0 || response.StatusCode == HttpStatusCode.NoContent) return null;
         try
         {
@@ -366,17 +390,17 @@ public sealed class OpenStackSession : IDisposable
     }
 
     /// <summary>An exception for a failed response, with the service's own error text (placement, nova or keystone shape).</summary>
-    private static async Task<Exception> ErrorAsync(string service, HttpRequestMessage request, HttpResponseMessage response,
+    private async Task<Exception> ErrorAsync(string service, HttpRequestMessage request, HttpResponseMessage response,
         CancellationToken cancellationToken)
     {
         string? text = null, code = null;
         try
         {
-            byte[] bytes = await ReadCappedAsync(service, response, cancellationToken).ConfigureAwait(false);
+            byte[] bytes = await ReadCappedAsync(service, request, response, cancellationToken).ConfigureAwait(false);
             (text, code) = ErrorText(bytes);
         }
-        catch (OpenStackException) { text = "(oversized error body)"; }
-        catch (IOException ex) { text = "(error body unreadable: " + ex.Message + ")"; }
+        catch (OpenStackException ex) when (ex.InnerException is null) { text = "(oversized error body)"; }
+        catch (OpenStackException ex) { text = "(error body unreadable: " + ex.InnerException!.Message + ")"; }
         return new OpenStackException(service, request.Method.Method, request.RequestUri?.AbsolutePath ?? "", response.StatusCode,
             text, RequestIdOf(response), code);
     }

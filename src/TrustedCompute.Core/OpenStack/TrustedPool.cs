@@ -92,16 +92,17 @@ public sealed class TrustedPoolSynchronizer(PlacementClient placement)
     }
 
     /// <summary>
-    /// Plans the sync: maps each host to its compute-node provider (root provider of that name; else the one root
-    /// provider whose short name matches), judges its latest result, and adds a removal for every provider that
-    /// carries the trait but has no result.
+    /// Plans the sync: maps each host to its compute-node provider (root provider of that name; else, when one of the
+    /// two names is unqualified, the one root provider whose short name matches), judges its latest result, and adds a
+    /// removal for every provider that carries the trait but has no result.
     /// </summary>
     public async Task<IReadOnlyList<TrustedPoolPlan>> PlanAsync(IEnumerable<TrustedPoolMember> members, string trait, TimeSpan maxAge,
         DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         if (!PlacementClient.IsValidTrait(trait, customOnly: true))
             throw new ArgumentException($"'{trait}' is not a custom trait (CUSTOM_ followed by A-Z, 0-9 and _): the pool is only kept with traits this module creates.", nameof(trait));
-        var roots = (await placement.ListProvidersAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Where(p => p.IsRoot).ToList();
+        var providers = await placement.ListProvidersAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var roots = providers.Where(p => p.IsRoot).ToList();
         var inPool = (await GetPoolAsync(trait, cancellationToken).ConfigureAwait(false)).Select(h => h.ProviderUuid).ToHashSet();
 
         var plans = new List<TrustedPoolPlan>();
@@ -127,9 +128,12 @@ public sealed class TrustedPoolSynchronizer(PlacementClient placement)
             seen.Add(provider.Uuid);
             plans.Add(new TrustedPoolPlan(latest.HostName.Trim(), provider, trait, latest.Verdict, latest.Time, reason, action));
         }
-        foreach (var provider in roots.Where(p => inPool.Contains(p.Uuid) && !seen.Contains(p.Uuid)))
+        // every other provider carrying the trait, nested ones too (a trait anywhere in the tree satisfies a flavor)
+        foreach (var provider in providers.Where(p => inPool.Contains(p.Uuid) && !seen.Contains(p.Uuid)))
             plans.Add(new TrustedPoolPlan(provider.Name, provider, trait, null, null, TrustedPoolReason.Absent, TrustedPoolAction.Remove));
-        return plans;
+        // removals first (stable otherwise): a sync stopped part-way (authentication, Ctrl+C, "No to All") has then
+        // taken trust away before it gave any
+        return [.. plans.OrderBy(p => p.Action == TrustedPoolAction.Remove ? 0 : 1)];
     }
 
     /// <summary>
@@ -194,16 +198,22 @@ public sealed class TrustedPoolSynchronizer(PlacementClient placement)
     public static TrustedPoolChange Record(TrustedPoolPlan plan, TrustedPoolStatus status, int attempts) =>
         new(plan.HostName, plan.Provider?.Name, plan.Provider?.Uuid, plan.Trait, plan.Verdict, plan.Time, plan.Reason, plan.Action, status, attempts);
 
-    /// <summary>The latest result; at equal times a non-Trusted one wins.</summary>
+    /// <summary>
+    /// The latest result; an undated result counts as the newest (its age is unknown, so it must not be outvoted by a
+    /// dated Trusted one), and at equal times a non-Trusted one wins.
+    /// </summary>
     private static TrustedPoolMember Latest(IEnumerable<TrustedPoolMember> results) =>
-        results.OrderBy(m => m.Time ?? DateTimeOffset.MinValue).ThenBy(m => m.Verdict == "Trusted" ? 0 : 1).Last();
+        results.OrderBy(m => m.Time ?? DateTimeOffset.MaxValue).ThenBy(m => m.Verdict == "Trusted" ? 0 : 1).Last();
 
     private static ResourceProvider? MapHost(string host, IReadOnlyList<ResourceProvider> roots)
     {
         var exact = roots.FirstOrDefault(p => string.Equals(p.Name, host, StringComparison.OrdinalIgnoreCase));
         if (exact is not null) return exact;
         static string Short(string name) => name.Split('.', 2)[0];
-        var bare = roots.Where(p => string.Equals(Short(p.Name), Short(host), StringComparison.OrdinalIgnoreCase)).ToList();
+        // a short name stands for any of its FQDNs, but two different FQDNs are two different hosts
+        bool hostIsShort = !host.Contains('.', StringComparison.Ordinal);
+        var bare = roots.Where(p => (hostIsShort || !p.Name.Contains('.', StringComparison.Ordinal))
+                                    && string.Equals(Short(p.Name), Short(host), StringComparison.OrdinalIgnoreCase)).ToList();
         return bare.Count == 1 ? bare[0] : null;
     }
 }

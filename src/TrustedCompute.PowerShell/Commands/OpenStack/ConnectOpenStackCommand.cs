@@ -118,8 +118,15 @@ public sealed class ConnectOpenStackCommand : Infrastructure.TrustedComputeCmdle
         if (DomainName is not null) (cloud.DomainName, cloud.DomainId, cloud.ProjectName, cloud.ProjectId) = (DomainName, null, null, null);
         if (RegionName is not null) cloud.RegionName = RegionName;
         if (Interface is not null) cloud.Interface = Interface;
-        if (CACertificatePath is not null) cloud.CACertificatePath = GetUnresolvedProviderPathFromPSPath(CACertificatePath);
+        if (CACertificatePath is not null)
+        {
+            // an explicit CA file means verify against it, whatever OS_INSECURE or clouds.yaml's verify/insecure say
+            cloud.CACertificatePath = GetUnresolvedProviderPathFromPSPath(CACertificatePath);
+            cloud.SkipCertificateCheck = false;
+        }
         if (SkipCertificateCheck) cloud.SkipCertificateCheck = true;
+        else if (cloud.SkipCertificateCheck)
+            WriteWarning(OpenStackCmdlet.UnverifiedWarning);
         if (ComputeApiVersion is not null) cloud.ComputeApiVersion = ComputeApiVersion;
     }
 }

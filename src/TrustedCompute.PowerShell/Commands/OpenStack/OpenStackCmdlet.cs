@@ -12,6 +12,10 @@ public abstract class OpenStackCmdlet : TrustedComputeCmdlet
 {
     public const string AuthenticationFailedId = "OpenStackAuthenticationFailed";
 
+    /// <summary>Said whenever configuration (not -SkipCertificateCheck) turns TLS certificate verification off.</summary>
+    internal const string UnverifiedWarning =
+        "TLS certificate verification is off (OS_INSECURE, or verify/insecure in clouds.yaml); give -CACertificatePath to verify.";
+
     /// <summary>The connection to use (from Connect-OpenStack -PassThru); default: the module's connection.</summary>
     [Parameter]
     public OpenStackSession? Connection { get; set; }
@@ -31,9 +35,11 @@ public abstract class OpenStackCmdlet : TrustedComputeCmdlet
         {
             session = new OpenStackSession(OpenStackCloudLoader.Load(null, environment));
             WriteVerbose($"Connecting from the environment: {session.Cloud}");
+            if (session.Cloud.SkipCertificateCheck) WriteWarning(UnverifiedWarning);
             Await(session.AuthenticateAsync(CancellationToken));
         }
-        catch (Exception ex) when (ex is OpenStackException or ArgumentException or IOException or KeyNotFoundException)
+        catch (Exception ex) when (ex is OpenStackException or ArgumentException or IOException or KeyNotFoundException
+                                       or System.Security.Cryptography.CryptographicException)
         {
             ThrowTerminatingError(ex, ErrorId(ex, "OpenStackConnectFailed"), null);
             throw;
