@@ -58,7 +58,9 @@ Describe 'Module manifest' {
             '$old = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq ''YamlDotNet'' } | ForEach-Object { $_.GetName().Version.Major }; ' +
             'Get-TpmEventLog -LiteralPath /nonexistent -ErrorAction SilentlyContinue; $null = Get-Command Sync-TrustedPool; ' +
             '[System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq TrustedCompute | ForEach-Object { $_.Assemblies.GetName().Name }; "old=$($old -join ",")"'
-        $out = & ([Environment]::ProcessPath) -NoProfile -NonInteractive -Command $script 2>&1
+        $pwsh = @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh'), (Join-Path $PSHOME 'unix/pwsh'), (Join-Path $PSHOME 'pwsh.exe')) |
+            Where-Object { $_ -and [IO.Path]::GetFileNameWithoutExtension($_) -eq 'pwsh' -and (Test-Path $_) } | Select-Object -First 1
+        $out = & $pwsh -NoProfile -NonInteractive -Command $script 2>&1
         $LASTEXITCODE | Should -Be 0
         ($out -join "`n") | Should -Match 'old=13'
         ($out -join "`n") | Should -Match 'TrustedCompute.Core'

@@ -378,8 +378,10 @@ public sealed class QuoteVerifier : IDisposable
             reasons.Add(Fail(ReasonIds.EventLogFormat, $"The event log does not parse: {e.Message}"));
             return (null, false);
         }
-        var covered = log.Replay().Pcrs.Select(p => (p.Algorithm, p.Index)).ToHashSet();
-        var compared = verified.Where(kv => covered.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        // A PCR the log extends in any bank is compared in every quoted bank: an event that lacks the quoted
+        // bank's digest must not leave that bank unchecked.
+        var covered = log.Replay().Pcrs.Select(p => p.Index).ToHashSet();
+        var compared = verified.Where(kv => covered.Contains(kv.Key.Item2)).ToDictionary(kv => kv.Key, kv => kv.Value);
         var comparison = log.CompareWith(compared, quirks);
         foreach (var d in comparison.Differences)
             reasons.Add(Fail(ReasonIds.EventLogReplay, "The event log does not replay to the quoted PCR value: the log was altered or is incomplete") with
