@@ -10,6 +10,7 @@
     Description          = 'TPM 2.0 remote attestation and trusted compute pools: PCRs, event logs, quotes, EK/AK, Intel TXT launch control policies and OpenStack trusted pools, for Linux and Windows fleets.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
+    TypesToProcess       = @('TrustedCompute.types.ps1xml')
     FormatsToProcess     = @()
     FunctionsToExport    = @()
     CmdletsToExport      = @()

@@ -29,7 +29,7 @@ $AptPackages = @('swtpm', 'swtpm-tools', 'tpm2-tools', 'tboot', 'openssh-server'
 
 # Files the module ships, and nothing else. A new dependency must be named here.
 $ShippedRoot = @('TrustedCompute.PowerShell.dll')
-$ShippedSources = @('src/TrustedCompute.PowerShell/TrustedCompute.psm1')
+$ShippedSources = @('src/TrustedCompute.PowerShell/TrustedCompute.psm1', 'src/TrustedCompute.PowerShell/TrustedCompute.types.ps1xml')
 $ShippedDependencies = @('TrustedCompute.Core.dll', 'YamlDotNet.dll')
 $IgnoredPublishFiles = @('*.pdb', '*.deps.json', '*.xml')
 

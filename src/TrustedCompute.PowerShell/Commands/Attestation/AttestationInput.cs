@@ -119,18 +119,6 @@ internal static class AttestationInput
             ?? throw new InvalidDataException("The attestation key PEM does not hold a public key");
     }
 
-    private const string DepthScript = """
-        foreach ($t in 'TrustedCompute.Attestation.AttestationEvidence', 'TrustedCompute.Attestation.AttestationResult') {
-            if (-not (Get-TypeData $t)) { Update-TypeData -TypeName $t -SerializationDepth 3 -Force }
-        }
-        """;
-
-    /// <summary>
-    /// Makes remoting serialize evidence and results with their nested records (quotes, PCR values, reasons) as objects:
-    /// the default depth of 1 would turn them into strings.
-    /// </summary>
-    public static void EnsureSerializationDepth(PSCmdlet cmdlet) => cmdlet.InvokeCommand.InvokeScript(DepthScript);
-
     /// <summary>The parameters the remote Get-AttestationEvidence gets; it uses its own TPM unless a -Tpm is given.</summary>
     public static Hashtable RemoteParameters(byte[] nonce, int[] pcrIndex, string[] bank, uint attestationKey, bool noEventLog, string? tpm)
     {

@@ -47,7 +47,6 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
     [Parameter]
     public SwitchParameter NoEventLog { get; set; }
 
-    protected override void BeginProcessing() => AttestationInput.EnsureSerializationDepth(this);
 
     protected override void ProcessRecord()
     {

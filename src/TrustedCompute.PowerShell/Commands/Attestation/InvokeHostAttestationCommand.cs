@@ -93,7 +93,6 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
 
     protected override void BeginProcessing()
     {
-        AttestationInput.EnsureSerializationDepth(this);
         if (Policy is not null && PolicyPath is not null)
             ThrowTerminatingError(new ArgumentException("Give -Policy or -PolicyPath, not both"), "InvokeHostAttestationPolicyConflict", null);
         if (AttestationKey is not null && TrustEvidenceKey)
