@@ -64,11 +64,20 @@ internal static class LcpInputs
         return rsa.ExportPkcs8PrivateKeyPem();
     }
 
+    /// <summary>
+    /// A fresh EC key whose coordinates and scalar have no leading zero byte: tboot 1.10.5's lcp2_crtpollist refuses
+    /// keys whose X and Y have different byte lengths ("key coordinates are not the same length"), about 1 in 128 keys.
+    /// </summary>
     public static string EcPem(ECCurve curve, out string publicPem)
     {
-        using var ec = ECDsa.Create(curve);
-        publicPem = ec.ExportSubjectPublicKeyInfoPem();
-        return ec.ExportPkcs8PrivateKeyPem();
+        while (true)
+        {
+            using var ec = ECDsa.Create(curve);
+            var p = ec.ExportParameters(true);
+            if (p.Q.X![0] == 0 || p.Q.Y![0] == 0 || p.D![0] == 0) continue;
+            publicPem = ec.ExportSubjectPublicKeyInfoPem();
+            return ec.ExportPkcs8PrivateKeyPem();
+        }
     }
 
     public static string SharedOut(string name) => TestPaths.Shared("lcp", "out", name);
