@@ -192,7 +192,7 @@ public sealed record TpmPublic
     public AsymmetricAlgorithm CreatePublicKey() => Type switch
     {
         TpmAlgId.Rsa => RSA.Create(new RSAParameters { Modulus = Unique, Exponent = ExponentBytes() }),
-        TpmAlgId.Ecc => ECDsa.Create(new ECParameters { Curve = DotNetCurve(Curve), Q = new ECPoint { X = EccX, Y = EccY } }),
+        TpmAlgId.Ecc => ECDsa.Create(new ECParameters { Curve = DotNetCurve(Curve), Q = new ECPoint { X = PadCoordinate(EccX), Y = PadCoordinate(EccY) } }),
         _ => throw new NotSupportedException($"Object type {Type} has no public key"),
     };
 
@@ -201,6 +201,16 @@ public sealed record TpmPublic
     {
         using var key = CreatePublicKey();
         return key.ExportSubjectPublicKeyInfo();
+    }
+
+    /// <summary>Some TPMs return coordinates without leading zero bytes; .NET wants both at the curve's size.</summary>
+    private byte[] PadCoordinate(byte[] value)
+    {
+        int size = Curve switch { TpmEccCurve.NistP256 => 32, TpmEccCurve.NistP384 => 48, TpmEccCurve.NistP521 => 66, _ => value.Length };
+        if (value.Length >= size) return value;
+        var padded = new byte[size];
+        value.CopyTo(padded, size - value.Length);
+        return padded;
     }
 
     private byte[] ExponentBytes()

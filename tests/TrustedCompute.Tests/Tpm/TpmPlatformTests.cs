@@ -104,3 +104,22 @@ public sealed class CredentialActivationTests(SwtpmFixture swtpm) : IClassFixtur
         TpmOperations.RemoveAttestationKey(client, other);
     }
 }
+
+public class TpmPublicKeyTests
+{
+    [Fact]
+    public void EccCoordinatesWithoutLeadingZerosStillMakeTheKey()
+    {
+        // A real point whose X starts with a zero byte (about 1 key in 256), as a TPM may send it: 31 bytes.
+        System.Security.Cryptography.ECPoint q;
+        do
+        {
+            using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            q = ec.ExportParameters(false).Q;
+        }
+        while (q.X![0] != 0);
+        var pub = TpmTemplates.AttestationKey(AttestationKeyType.EcDsa) with { EccX = q.X[1..], EccY = q.Y! };
+        using var key = (System.Security.Cryptography.ECDsa)pub.CreatePublicKey();
+        Assert.Equal(q.X, key.ExportParameters(false).Q.X);
+    }
+}
