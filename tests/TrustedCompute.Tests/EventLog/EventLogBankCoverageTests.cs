@@ -12,14 +12,14 @@ namespace TrustedCompute.Tests.EventLog;
 /// </summary>
 public class EventLogBankCoverageTests
 {
-    /// <summary>The header of a SHA-1 + SHA-256 log, then one EV_IPL event in PCR 8 with only a SHA-1 digest.</summary>
-    private static byte[] LogWithASha1OnlyEvent()
+    /// <summary>The header of a SHA-1 + SHA-256 log, then one EV_IPL event with only a SHA-1 digest.</summary>
+    internal static byte[] LogWithASha1OnlyEvent(int pcr = 8, string text = "kernel_cmdline: lockdown=integrity")
     {
         var header = new SyntheticLog(TpmAlgId.Sha1, TpmAlgId.Sha256).ToArray();
-        var data = Encoding.ASCII.GetBytes("kernel_cmdline: lockdown=integrity");
+        var data = Encoding.ASCII.GetBytes(text);
         var ev = new MemoryStream();
         void U32(uint v) { Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteUInt32LittleEndian(b, v); ev.Write(b); }
-        U32(8);
+        U32((uint)pcr);
         U32((uint)TcgEventType.EV_IPL);
         U32(1);
         ev.Write([(byte)TpmAlgId.Sha1, 0]);
