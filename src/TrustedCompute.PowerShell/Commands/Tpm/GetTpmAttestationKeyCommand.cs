@@ -17,12 +17,6 @@ public sealed class GetTpmAttestationKeyCommand : TpmCmdlet
     protected override void ProcessRecord() => RunTpm("GetTpmAttestationKeyFailed", Tpm, tpm =>
     {
         if (Handle is null) return TpmOperations.GetAttestationKeys(tpm, CancellationToken);
-        var results = new List<object>();
-        foreach (uint h in Handle)
-        {
-            try { results.Add(TpmOperations.ReadAttestationKey(tpm, h, CancellationToken)); }
-            catch (TpmException e) { results.Add(ErrorMapper.ToErrorRecord(e, "GetTpmAttestationKeyNotFound", Hex(h))); }
-        }
-        return results;
+        return ReadEach(Handle, h => TpmOperations.ReadAttestationKey(tpm, h, CancellationToken), "GetTpmAttestationKeyNotFound");
     });
 }

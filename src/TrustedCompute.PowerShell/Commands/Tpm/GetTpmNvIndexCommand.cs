@@ -16,12 +16,7 @@ public sealed class GetTpmNvIndexCommand : TpmCmdlet
 
     protected override void ProcessRecord() => RunTpm("GetTpmNvIndexFailed", Tpm, tpm =>
     {
-        var results = new List<object>();
-        foreach (uint index in Index ?? tpm.GetHandles(TpmHandles.NvIndexFirst, CancellationToken).ToArray())
-        {
-            try { results.Add(tpm.NvReadPublic(index, CancellationToken).Public); }
-            catch (TpmException e) { results.Add(ErrorMapper.ToErrorRecord(e, "GetTpmNvIndexNotFound", Hex(index))); }
-        }
-        return results;
+        var indexes = Index ?? tpm.GetHandles(TpmHandles.NvIndexFirst, CancellationToken);
+        return ReadEach(indexes, index => tpm.NvReadPublic(index, CancellationToken).Public, "GetTpmNvIndexNotFound");
     });
 }

@@ -60,6 +60,18 @@ public abstract class TpmCmdlet : TrustedComputeCmdlet
         else WriteError(failure, errorId, target);
     }
 
+    /// <summary>Reads each handle; a handle the TPM does not know becomes a non-terminating error with <paramref name="errorId"/>.</summary>
+    protected static List<object> ReadEach(IEnumerable<uint> handles, Func<uint, object> read, string errorId)
+    {
+        var results = new List<object>();
+        foreach (uint handle in handles)
+        {
+            try { results.Add(read(handle)); }
+            catch (TpmException e) { results.Add(ErrorMapper.ToErrorRecord(e, errorId, Hex(handle))); }
+        }
+        return results;
+    }
+
     /// <summary>The UTF-8 bytes of a SecureString authorization value (empty for none).</summary>
     protected static byte[] AuthBytes(SecureString? secret)
     {
