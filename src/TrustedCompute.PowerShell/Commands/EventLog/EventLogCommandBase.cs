@@ -51,7 +51,7 @@ public abstract class EventLogCommandBase : TrustedComputeCmdlet
             {
                 WriteError(ex, ErrorPrefix + "ParseFailed", source ?? "local");
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or PlatformNotSupportedException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or PlatformNotSupportedException or NotSupportedException or ArgumentException)
             {
                 WriteError(ex, ErrorPrefix + "ReadFailed", source ?? "local");
             }
