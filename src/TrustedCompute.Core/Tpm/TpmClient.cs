@@ -44,7 +44,7 @@ public sealed partial class TpmClient : IDisposable
         {
             cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(10 * attempt));
             cancellationToken.ThrowIfCancellationRequested();
-            response = _transport.Transmit(BuildCommand(command, handles, auths, parameters), cancellationToken);
+            response = _transport.Transmit(request, cancellationToken);
         }
         _started = true;
         return ParseResponse(command, response, auths.Length > 0, responseHandles, out outHandles);

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using TrustedCompute.PowerShell.Infrastructure;
 using TrustedCompute.Tpm;
+using TrustedCompute.Tpm.Transport;
 
 namespace TrustedCompute.PowerShell.Commands.Tpm;
 
@@ -21,7 +22,7 @@ public sealed class GetTpmPcrCommand : TpmCmdlet
     protected override void ProcessRecord()
     {
         var banks = Bank?.Select(TpmHash.ParseBank).ToList();
-        string connection = TrustedCompute.Tpm.Transport.TpmTransportFactory.Resolve(Tpm);
+        string connection = TpmTransportFactory.Resolve(Tpm);
         TpmClient tpm;
         try
         {

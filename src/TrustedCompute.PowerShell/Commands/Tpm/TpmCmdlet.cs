@@ -4,6 +4,7 @@ using System.Security;
 using System.Text;
 using TrustedCompute.PowerShell.Infrastructure;
 using TrustedCompute.Tpm;
+using TrustedCompute.Tpm.Transport;
 
 namespace TrustedCompute.PowerShell.Commands.Tpm;
 
@@ -18,7 +19,7 @@ public abstract class TpmCmdlet : TrustedComputeCmdlet
     /// <summary>Opens the TPM; a failure is terminating, with the id "{Noun}TpmUnavailable".</summary>
     protected TpmClient OpenTpm()
     {
-        string connection = TpmTransportFactory(Tpm);
+        string connection = TpmTransportFactory.Resolve(Tpm);
         WriteVerbose($"Opening TPM {connection}");
         try
         {
@@ -30,8 +31,6 @@ public abstract class TpmCmdlet : TrustedComputeCmdlet
             throw; // not reached
         }
     }
-
-    private static string TpmTransportFactory(string? connection) => TrustedCompute.Tpm.Transport.TpmTransportFactory.Resolve(connection);
 
     /// <summary>
     /// Runs one TPM task and writes its results after the connection is closed, so the next TPM cmdlet in the
