@@ -35,7 +35,12 @@ public sealed record AttestationReason(string Id, ReasonSeverity Severity, strin
 /// <summary>The verdict on one host's evidence, with every reason behind it.</summary>
 public sealed class AttestationResult
 {
+    /// <summary>The host as the verifier named it (session, caller, registry); never only what the evidence claims.</summary>
     public required string HostName { get; init; }
+    /// <summary>The host name the evidence claims (shown, never trusted); empty when there was no evidence.</summary>
+    public string ClaimedHostName { get; init; } = "";
+    /// <summary>Name of the attestation key that signed the quote (hex); the reboot and rollback checks are keyed on it.</summary>
+    public string AttestationKeyName { get; init; } = "";
     public required AttestationVerdict Verdict { get; init; }
     public required AttestationReason[] Reasons { get; init; }
     /// <summary>When the verdict was made (UTC).</summary>
