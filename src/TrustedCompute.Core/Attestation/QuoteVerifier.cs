@@ -12,7 +12,7 @@ public sealed record VerificationOptions
     public TpmPublic? ExpectedAttestationKey { get; init; }
     /// <summary>The expected attestation key as a DER SubjectPublicKeyInfo (from a PEM file); the evidence's key must match it.</summary>
     public byte[]? ExpectedAttestationKeySpki { get; init; }
-    /// <summary>Take the attestation key from the evidence itself (only for enrollment or tests).</summary>
+    /// <summary>Take the attestation key from the evidence itself (enrollment, tests): the verdict is at best Unknown.</summary>
     public bool TrustEvidenceKey { get; init; }
     /// <summary>The nonce the verifier sent; without it freshness is not proven and the verdict is at best Unknown.</summary>
     public byte[]? ExpectedNonce { get; init; }
@@ -21,7 +21,8 @@ public sealed record VerificationOptions
     /// <summary>The previous result for the same host, for the reboot / rollback check.</summary>
     public AttestationResult? Previous { get; init; }
     public AttestationPolicy? Policy { get; init; }
-    /// <summary>Overrides the host name the evidence gives (e.g. the remoting session's computer name).</summary>
+    /// <summary>The host the verifier attests (session computer name, the caller's name, the registry); without it the
+    /// verdict is at best Unknown, since the evidence's own name proves nothing.</summary>
     public string? HostName { get; init; }
 }
 
@@ -56,7 +57,8 @@ public sealed class QuoteVerifier : IDisposable
     public AttestationResult Verify(AttestationEvidence evidence)
     {
         var reasons = new List<AttestationReason>();
-        string host = _options.HostName ?? evidence.HostName ?? "";
+        string claimed = evidence.HostName ?? "";
+        string host = _options.HostName ?? claimed;
         string digest = "";
         try
         {
@@ -66,8 +68,10 @@ public sealed class QuoteVerifier : IDisposable
         catch (InvalidDataException e)
         {
             reasons.Add(Fail(ReasonIds.EvidenceFormat, e.Message));
-            return Result(host, reasons, digest, null);
+            return Result(host, claimed, reasons, digest, null, "", false);
         }
+        CheckIdentity(claimed, reasons);
+        CheckPolicyPresent(reasons);
 
         var (ak, key, ownKey) = ResolveKey(evidence, reasons);
         try
@@ -77,7 +81,7 @@ public sealed class QuoteVerifier : IDisposable
             var quoted = new List<PcrSelection>();
             var signingHashes = new List<TpmAlgId>();
             TpmAttest? first = null;
-            byte[]? expectedSigner = ak is null ? null : ExpectedSigner(evidence, ak, reasons);
+            var (expectedSigner, signerFromEk) = ak is null ? (null, false) : ExpectedSigner(evidence, ak, reasons);
 
             byte[] nonce = _options.ExpectedNonce ?? evidence.Nonce;
             if (_options.ExpectedNonce is null)
@@ -101,11 +105,14 @@ public sealed class QuoteVerifier : IDisposable
             }
 
             CheckSelection(quoted, pcrs, reasons);
-            if (first is not null) CheckCounters(first, host, reasons);
+            // Reset and restart counts are obfuscated unless the AK is in the endorsement hierarchy (proven by the
+            // signed qualified name over the EK's).
+            bool plainCounters = signerFromEk && first is not null && !reasons.Any(r => r.Id == ReasonIds.QuoteSigner);
+            string akName = ak is null ? "" : HexText.Lower(ak.Name());
+            if (first is not null) CheckCounters(first, akName, plainCounters, reasons);
             var log = CheckEventLog(evidence, verified, reasons);
-            if (_options.Policy is { } policy)
-                reasons.AddRange(policy.Evaluate(new PolicyContext(verified, log.Log, log.Replayed, signingHashes)));
-            return Result(host, reasons, digest, first);
+            if (_options.Policy is { } policy) Evaluate(policy, new PolicyContext(verified, log.Log, log.Replayed, signingHashes), reasons);
+            return Result(host, claimed, reasons, digest, first, akName, plainCounters);
         }
         finally
         {
@@ -126,9 +133,9 @@ public sealed class QuoteVerifier : IDisposable
                 {
                     Expected = HexText.Lower(expected.Name()), Actual = HexText.Lower(reported.Name()),
                 });
-            if (!expected.IsRestrictedSigningKey)
+            if (AttributeProblem(expected) is { } problem)
             {
-                reasons.Add(Fail(ReasonIds.QuoteKey, "The expected attestation key is not a restricted signing key"));
+                reasons.Add(Fail(ReasonIds.QuoteKeyAttributes, $"The expected attestation key {problem}"));
                 return (null, null, false);
             }
             if (_expectedKey is null) reasons.Add(Fail(ReasonIds.QuoteKey, "The expected attestation key cannot be used to verify (unsupported key)"));
@@ -146,17 +153,21 @@ public sealed class QuoteVerifier : IDisposable
             }
         }
         else if (_options.ExpectedAttestationKeySpki is not null) return (null, null, false);
-        else if (!_options.TrustEvidenceKey)
-        {
-            reasons.Add(new AttestationReason(ReasonIds.QuoteKey, ReasonSeverity.Indeterminate,
+        else if (_options.TrustEvidenceKey)
+            reasons.Add(Indeterminate(ReasonIds.QuoteKeyUntrusted,
+                "The attestation key was taken from the evidence (-TrustEvidenceKey): a key the host supplies proves nothing"));
+        else
+            reasons.Add(Indeterminate(ReasonIds.QuoteKey,
                 "No expected attestation key was given: the quote's signer is not known to be this host's TPM"));
-        }
         if (reported is null) return (null, null, false);
-        if (!reported.IsRestrictedSigningKey)
+        if (AttributeProblem(reported) is { } bad)
         {
-            reasons.Add(Fail(ReasonIds.QuoteKey, "The evidence's attestation key is not a restricted signing key"));
+            reasons.Add(Fail(ReasonIds.QuoteKeyAttributes, $"The evidence's attestation key {bad}"));
             return (null, null, false);
         }
+        if (_options.ExpectedAttestationKeySpki is not null)
+            reasons.Add(Indeterminate(ReasonIds.QuoteKeyAttributes,
+                "The expected attestation key is a bare public key: its TPM attributes (restricted, fixedTPM, ...) are only the host's claim; give its TPM public area"));
         try { return (reported, reported.CreatePublicKey(), true); }
         catch (Exception e) when (e is CryptographicException or NotSupportedException)
         {
@@ -179,6 +190,9 @@ public sealed class QuoteVerifier : IDisposable
             }
             if (p.Index is < 0 or >= PcrSelection.MaxPcrs || pcrs.ContainsKey((bank, p.Index)))
                 reasons.Add(Fail(ReasonIds.EvidenceFormat, $"PCR value {p.Bank}:{p.Index} is out of range or given twice") with { Pcr = p.Index, Bank = p.Bank });
+            else if (!PcrBanks.IsSupported(bank) || p.Value.Length != PcrBanks.DigestSize(bank))
+                reasons.Add(Fail(ReasonIds.EvidenceFormat, $"PCR value {p.Bank}:{p.Index} is {p.Value.Length} bytes, not a digest of its bank")
+                    with { Pcr = p.Index, Bank = p.Bank });
             else pcrs[(bank, p.Index)] = p.Value;
         }
         return pcrs;
@@ -298,7 +312,7 @@ public sealed class QuoteVerifier : IDisposable
     }
 
     /// <summary>The AK's qualified name under the EK (when the evidence gives the EK), else the qualified name the host reported.</summary>
-    private static byte[]? ExpectedSigner(AttestationEvidence evidence, TpmPublic ak, List<AttestationReason> reasons)
+    private static (byte[]? Signer, bool FromEk) ExpectedSigner(AttestationEvidence evidence, TpmPublic ak, List<AttestationReason> reasons)
     {
         if (evidence.EndorsementKeyPublic.Length > 0)
         {
@@ -308,15 +322,15 @@ public sealed class QuoteVerifier : IDisposable
                 var hierarchy = new byte[4];
                 BinaryPrimitives.WriteUInt32BigEndian(hierarchy, EndorsementHierarchy);
                 var ekQn = Qualify(ek.NameAlg, hierarchy, ek.Name());
-                return Qualify(ak.NameAlg, ekQn, ak.Name());
+                return (Qualify(ak.NameAlg, ekQn, ak.Name()), true);
             }
             catch (Exception e) when (e is TpmProtocolException or NotSupportedException)
             {
                 reasons.Add(Fail(ReasonIds.QuoteSigner, $"The evidence's endorsement key public area does not parse: {e.Message}"));
-                return null;
+                return (null, false);
             }
         }
-        return evidence.AttestationKeyQualifiedName.Length > 0 ? evidence.AttestationKeyQualifiedName : null;
+        return (evidence.AttestationKeyQualifiedName.Length > 0 ? evidence.AttestationKeyQualifiedName : null, false);
     }
 
     private static byte[] Qualify(TpmAlgId nameAlg, byte[] parentQn, byte[] name)
@@ -344,15 +358,26 @@ public sealed class QuoteVerifier : IDisposable
     private static string Describe(HashSet<(TpmAlgId Bank, int Index)> set) =>
         string.Join("+", set.GroupBy(p => p.Bank).OrderBy(g => g.Key).Select(g => $"{PcrBanks.Name(g.Key)}:{string.Join(',', g.Select(p => p.Index).Order())}"));
 
-    private void CheckCounters(TpmAttest attest, string host, List<AttestationReason> reasons)
+    private void CheckCounters(TpmAttest attest, string akName, bool plainCounters, List<AttestationReason> reasons)
     {
-        if (_options.Previous is not { ResetCount: { } reset, RestartCount: { } restart, Clock: { } clock } previous) return;
-        if (!string.Equals(previous.HostName, host, StringComparison.OrdinalIgnoreCase))
+        if (_options.Previous is not { } previous) return;
+        string? problem = previous.AttestationKeyName.Length == 0 ? "names no attestation key"
+            : !string.Equals(previous.AttestationKeyName, akName, StringComparison.OrdinalIgnoreCase) ? "is of another attestation key"
+            : previous is not { ResetCount: not null, RestartCount: not null, Clock: not null } ? "has no TPM counters"
+            : null;
+        if (problem is not null)
         {
-            reasons.Add(new AttestationReason(ReasonIds.TpmReboot, ReasonSeverity.Info,
-                $"The previous result is of {previous.HostName}, not {host}: the TPM counters were not compared"));
+            reasons.Add(Indeterminate(ReasonIds.TpmCounters, $"The previous result {problem}: reboots and rollbacks were not checked"));
             return;
         }
+        if (!plainCounters)
+        {
+            reasons.Add(Indeterminate(ReasonIds.TpmCounters,
+                "The attestation key is not shown to be in the endorsement hierarchy, so the TPM obfuscates its reset and restart counts: reboots and rollbacks were not checked"));
+            return;
+        }
+        uint reset = previous.ResetCount!.Value, restart = previous.RestartCount!.Value;
+        ulong clock = previous.Clock!.Value;
         string actual = $"reset {attest.ResetCount}, restart {attest.RestartCount}, clock {attest.Clock}";
         string expected = $"reset {reset}, restart {restart}, clock {clock}";
         bool rollback = attest.ResetCount < reset
@@ -367,6 +392,56 @@ public sealed class QuoteVerifier : IDisposable
             });
     }
 
+    private void CheckIdentity(string claimed, List<AttestationReason> reasons)
+    {
+        if (_options.HostName is not { } host)
+            reasons.Add(Indeterminate(ReasonIds.HostIdentity,
+                $"No host name was given to the verifier; the evidence's own claim ('{claimed}') proves nothing") with { Actual = claimed });
+        else if (!SameHost(host, claimed))
+            reasons.Add(new AttestationReason(ReasonIds.HostName, ReasonSeverity.Info, "The evidence claims another host name")
+            {
+                Expected = host, Actual = claimed,
+            });
+    }
+
+    private static bool SameHost(string a, string b) =>
+        string.Equals(a, b, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(a.Split('.')[0], b.Split('.')[0], StringComparison.OrdinalIgnoreCase) && !IsAddress(a) && !IsAddress(b);
+
+    private static bool IsAddress(string name) => System.Net.IPAddress.TryParse(name, out _);
+
+    private void CheckPolicyPresent(List<AttestationReason> reasons)
+    {
+        if (_options.Policy is null)
+            reasons.Add(Indeterminate(ReasonIds.PolicyNone, "No policy was given: nothing says what this host must have booted"));
+        else if (ConstrainsNothing(_options.Policy))
+            reasons.Add(Indeterminate(ReasonIds.PolicyNone, $"The policy '{_options.Policy.Name}' names no PCR value and no event rule: it constrains nothing"));
+    }
+
+    private static bool ConstrainsNothing(AttestationPolicy policy) =>
+        (policy.Pcrs ?? []).All(kv => kv.Value is null || kv.Value.Count == 0)
+        && policy.Events is not { SecureBoot: not null } and not { BootApplications: not null } and not { KernelCommandLine: not null }
+            and not { TxtLaunch: not null } and not { TxtSinit: not null } and not { TxtMle: not null };
+
+    private static void Evaluate(AttestationPolicy policy, PolicyContext context, List<AttestationReason> reasons)
+    {
+        try { reasons.AddRange(policy.Evaluate(context)); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            reasons.Add(Fail(ReasonIds.PolicyError, $"The policy could not be evaluated: {e.Message}"));
+        }
+    }
+
+    /// <summary>What keeps a key from being an attestation key: restricted, sign-only, fixedTPM, fixedParent, sensitiveDataOrigin.</summary>
+    internal static string? AttributeProblem(TpmPublic key)
+    {
+        var a = key.Attributes;
+        var missing = new[] { TpmObjectAttributes.Restricted, TpmObjectAttributes.Sign, TpmObjectAttributes.FixedTpm,
+            TpmObjectAttributes.FixedParent, TpmObjectAttributes.SensitiveDataOrigin }.Where(f => !a.HasFlag(f)).ToList();
+        if (missing.Count > 0) return $"lacks the attribute(s) {string.Join(", ", missing)}";
+        return a.HasFlag(TpmObjectAttributes.Decrypt) ? "can also decrypt: an attestation key must be sign-only" : null;
+    }
+
     private (TcgEventLog? Log, bool Replayed) CheckEventLog(AttestationEvidence evidence, Dictionary<(TpmAlgId, int), byte[]> verified, List<AttestationReason> reasons)
     {
         if (evidence.EventLog.Length == 0) return (null, false);
@@ -378,10 +453,9 @@ public sealed class QuoteVerifier : IDisposable
             reasons.Add(Fail(ReasonIds.EventLogFormat, $"The event log does not parse: {e.Message}"));
             return (null, false);
         }
-        // A PCR the log extends in any bank is compared in every quoted bank: an event that lacks the quoted
-        // bank's digest must not leave that bank unchecked.
-        var covered = log.Replay().Pcrs.Select(p => p.Index).ToHashSet();
-        var compared = verified.Where(kv => covered.Contains(kv.Key.Item2)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        // Every quoted PCR is compared in every quoted bank, whether or not the log has events for it: a PCR whose
+        // events were removed replays to its reset value, and an event without the quoted bank's digest is unbound.
+        var compared = verified;
         var comparison = log.CompareWith(compared, quirks);
         foreach (var d in comparison.Differences)
             reasons.Add(Fail(ReasonIds.EventLogReplay, "The event log does not replay to the quoted PCR value: the log was altered or is incomplete") with
@@ -393,16 +467,21 @@ public sealed class QuoteVerifier : IDisposable
 
     private static AttestationReason Fail(string id, string message) => new(id, ReasonSeverity.Failure, message);
 
-    private static AttestationResult Result(string host, List<AttestationReason> reasons, string digest, TpmAttest? attest) => new()
+    private static AttestationReason Indeterminate(string id, string message) => new(id, ReasonSeverity.Indeterminate, message);
+
+    private static AttestationResult Result(string host, string claimed, List<AttestationReason> reasons, string digest, TpmAttest? attest,
+        string akName, bool plainCounters) => new()
     {
+        AttestationKeyName = akName,
         HostName = host,
+        ClaimedHostName = claimed,
         Verdict = AttestationResult.VerdictOf(reasons),
         Reasons = [.. reasons],
         Time = DateTime.UtcNow,
         EvidenceDigest = digest,
         Clock = attest?.Clock,
-        ResetCount = attest?.ResetCount,
-        RestartCount = attest?.RestartCount,
+        ResetCount = plainCounters ? attest?.ResetCount : null,
+        RestartCount = plainCounters ? attest?.RestartCount : null,
     };
 
     public void Dispose() => _expectedKey?.Dispose();

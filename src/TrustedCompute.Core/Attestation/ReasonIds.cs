@@ -5,6 +5,8 @@ public static class ReasonIds
 {
     public const string EvidenceFormat = "evidence.format";
     public const string QuoteKey = "quote.key";
+    public const string QuoteKeyUntrusted = "quote.key.untrusted";
+    public const string QuoteKeyAttributes = "quote.key.attributes";
     public const string QuoteMagic = "quote.magic";
     public const string QuoteType = "quote.type";
     public const string QuoteFormat = "quote.format";
@@ -17,6 +19,9 @@ public static class ReasonIds
     public const string ClockUnsafe = "clock.unsafe";
     public const string TpmRollback = "tpm.rollback";
     public const string TpmReboot = "tpm.reboot";
+    public const string TpmCounters = "tpm.counters";
+    public const string HostIdentity = "host.identity";
+    public const string HostName = "host.name";
     public const string EventLogFormat = "eventlog.format";
     public const string EventLogReplay = "eventlog.replay";
     public const string EventLogMissing = "eventlog.missing";
@@ -24,5 +29,7 @@ public static class ReasonIds
     public const string PolicyEvent = "policy.event";
     public const string PolicyBank = "policy.bank";
     public const string PolicyHash = "policy.hash";
+    public const string PolicyNone = "policy.none";
+    public const string PolicyError = "policy.error";
     public const string CollectFailed = "collect.failed";
 }

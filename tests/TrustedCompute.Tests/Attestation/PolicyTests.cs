@@ -17,7 +17,7 @@ public sealed class PolicyTests : IDisposable
 
     public void Dispose() => _soft.Dispose();
 
-    private static byte[] Variable(string name, byte[] value)
+    internal static byte[] Variable(string name, byte[] value)
     {
         var data = new MemoryStream();
         data.Write(EfiGuids.GlobalVariable.ToByteArray());
@@ -29,7 +29,7 @@ public sealed class PolicyTests : IDisposable
         return data.ToArray();
     }
 
-    private static byte[] Image(string path) => [.. new byte[24], .. BitConverter.GetBytes((ulong)path.Length), .. Encoding.ASCII.GetBytes(path)];
+    internal static byte[] Image(string path) => [.. new byte[24], .. BitConverter.GetBytes((ulong)path.Length), .. Encoding.ASCII.GetBytes(path)];
 
     /// <summary>A boot: Secure Boot on/off, shim and grub loaded, a kernel command line, separators.</summary>
     private static byte[] Boot(bool secureBoot = true, string cmdline = "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet", byte[]? second = null) =>
@@ -45,9 +45,17 @@ public sealed class PolicyTests : IDisposable
     private AttestationResult Run(string yaml, byte[]? log = null, Dictionary<(TpmAlgId, int), byte[]>? extra = null)
     {
         log ??= Boot();
-        var pcrs = SoftQuote.Replayed(log);
+        var pcrs = Quoted(log);
         foreach (var kv in extra ?? []) pcrs[kv.Key] = kv.Value;
         return _soft.Verify(_soft.Evidence(pcrs, log), PolicyYaml.Parse("schemaVersion: 1\n" + yaml));
+    }
+
+    /// <summary>What the host's TPM holds after the boot the log describes: PCR 0-18 of each bank the log has.</summary>
+    internal static Dictionary<(TpmAlgId, int), byte[]> Quoted(byte[] log, params int[] without)
+    {
+        var replay = TcgEventLog.Parse(log).Replay();
+        return replay.Banks.SelectMany(b => Enumerable.Range(0, 19).Where(i => !without.Contains(i)).Select(i => (b, i)))
+            .ToDictionary(k => k, k => replay.GetValue(k.b, k.i)!);
     }
 
     private static void Holds(AttestationResult r)
@@ -78,23 +86,27 @@ public sealed class PolicyTests : IDisposable
     [Fact]
     public void GoldenPcrThatIsNotQuotedFails()
     {
-        var r = Breaks(Run($"pcrs:\n  sha256:\n    9: [{new string('a', 64)}]\n"), ReasonIds.PolicyPcr);
-        Assert.Equal(9, r.Pcr);
+        var r = Breaks(Run($"pcrs:\n  sha256:\n    20: [{new string('a', 64)}]\n"), ReasonIds.PolicyPcr);
+        Assert.Equal(20, r.Pcr);
         Assert.Null(r.Actual);
     }
 
     [Fact]
     public void RequiredBanks()
     {
-        Holds(Run("banks:\n  required: [sha256]\n"));
-        Assert.Equal("sha1", Breaks(Run("banks:\n  required: [sha1, sha256]\n"), ReasonIds.PolicyBank).Bank);
+        Holds(Run("banks:\n  required: [sha256]\nevents:\n  secureBoot: true\n"));
+        Assert.Equal("sha1", Breaks(Run("banks:\n  required: [sha1, sha256]\nevents:\n  secureBoot: true\n"), ReasonIds.PolicyBank).Bank);
     }
 
     [Fact]
     public void MinimumHashOfTheQuoteSignature()
     {
-        Holds(Run("banks:\n  minimumHash: sha256\n"));
-        Assert.Equal("sha256", Breaks(Run("banks:\n  minimumHash: sha384\n"), ReasonIds.PolicyHash).Actual);
+        Holds(Run("banks:\n  minimumHash: sha256\nevents:\n  secureBoot: true\n"));
+        var weak = Run("banks:\n  minimumHash: sha384\nevents:\n  secureBoot: true\n");
+        Assert.Equal(AttestationVerdict.Untrusted, weak.Verdict);
+        Assert.Equal("sha256", Assert.Single(weak.Reasons, r => r.Id == ReasonIds.PolicyHash).Actual);
+        // The rule itself cannot read a bank weaker than the minimum either.
+        Assert.Contains(weak.Reasons, r => r.Id == ReasonIds.PolicyEvent && r.Pcr == 7);
     }
 
     [Fact]
@@ -141,7 +153,7 @@ public sealed class PolicyTests : IDisposable
     public void EventRulesNeedAReplayedLog()
     {
         var log = Boot();
-        var pcrs = SoftQuote.Replayed(log);
+        var pcrs = Quoted(log);
         var policy = PolicyYaml.Parse("schemaVersion: 1\nevents:\n  secureBoot: true\n");
         Breaks(_soft.Verify(_soft.Evidence(pcrs), policy), ReasonIds.PolicyEvent);
         pcrs.Remove((TpmAlgId.Sha256, 7));
@@ -153,20 +165,16 @@ public sealed class PolicyTests : IDisposable
     [Fact]
     public void TxtMeasuredLaunch()
     {
-        var launched = new Dictionary<(TpmAlgId, int), byte[]> { [(TpmAlgId.Sha256, 17)] = Grub, [(TpmAlgId.Sha256, 18)] = Shim };
-        Holds(Run("events:\n  txtLaunch: true\n", extra: launched));
-        var none = new Dictionary<(TpmAlgId, int), byte[]>
-        {
-            [(TpmAlgId.Sha256, 17)] = Enumerable.Repeat((byte)0xFF, 32).ToArray(), [(TpmAlgId.Sha256, 18)] = Shim,
-        };
-        Assert.Equal(17, Breaks(Run("events:\n  txtLaunch: true\n", extra: none), ReasonIds.PolicyEvent).Pcr);
+        Holds(Run("events:\n  txtLaunch: true\n", Drtm(Shim, Grub)));
+        Assert.Equal(17, Breaks(Run("events:\n  txtLaunch: true\n", Drtm(null, Grub)), ReasonIds.PolicyEvent).Pcr);
     }
 
-    private static byte[] Drtm(byte[] sinitKey, byte[] mle) =>
-        new SyntheticLog(TpmAlgId.Sha256)
-            .Add(17, TcgEventType.EV_TXT_SINIT_PUBKEY_HASH, sinitKey, _ => sinitKey)
-            .Add(18, TcgEventType.EV_TXT_MLE_HASH, mle, _ => mle)
-            .ToArray();
+    private static byte[] Drtm(byte[]? sinitKey, byte[] mle)
+    {
+        var log = new SyntheticLog(TpmAlgId.Sha256);
+        if (sinitKey is not null) log.Add(17, TcgEventType.EV_TXT_SINIT_PUBKEY_HASH, sinitKey, _ => sinitKey);
+        return log.Add(18, TcgEventType.EV_TXT_MLE_HASH, mle, _ => mle).ToArray();
+    }
 
     [Fact]
     public void TxtSinitAndMleMeasurementsFromTheLog()
@@ -178,8 +186,11 @@ public sealed class PolicyTests : IDisposable
         Assert.Equal((18, HexOf(evil)), (r.Pcr, r.Actual));
         Assert.Contains("txtMle", r.Message);
         Assert.Contains("txtSinit", Breaks(Run(rule, Drtm(evil, Grub)), ReasonIds.PolicyEvent).Message);
-        var noDrtm = Breaks(Run(rule, Boot(), SoftQuote.Replayed(Drtm(Shim, Grub))), ReasonIds.PolicyEvent);
-        Assert.Contains("no verified", noDrtm.Message);
+        // PCR values the log does not account for fail the replay, and with it every event rule.
+        var noDrtm = Run(rule, Boot(), SoftQuote.Replayed(Drtm(Shim, Grub)));
+        Assert.Equal(AttestationVerdict.Untrusted, noDrtm.Verdict);
+        Assert.Contains(noDrtm.Reasons, r => r.Id == ReasonIds.EventLogReplay && r.Pcr == 17);
+        Assert.Contains(noDrtm.Reasons, r => r.Id == ReasonIds.PolicyEvent);
     }
 
     [Fact]
@@ -188,8 +199,9 @@ public sealed class PolicyTests : IDisposable
         var log = new SyntheticLog(TpmAlgId.Sha256).Action(4, "x").Separator(4).Separator(4).ToArray();
         var firmware = SoftQuote.Replayed(log, EventLogQuirks.DuplicateSeparator);
         var evidence = _soft.Evidence(firmware, log);
-        Holds(_soft.Verify(evidence, PolicyYaml.Parse("schemaVersion: 1\nquirks: [DuplicateSeparator]\n")));
-        var r = Breaks(_soft.Verify(evidence, PolicyYaml.Parse("schemaVersion: 1\n")), ReasonIds.EventLogReplay);
+        string golden = $"schemaVersion: 1\npcrs:\n  sha256:\n    4: [{HexOf(firmware[(TpmAlgId.Sha256, 4)])}]\n";
+        Holds(_soft.Verify(evidence, PolicyYaml.Parse(golden + "quirks: [DuplicateSeparator]\n")));
+        var r = Breaks(_soft.Verify(evidence, PolicyYaml.Parse(golden)), ReasonIds.EventLogReplay);
         Assert.Equal(4, r.Pcr);
     }
 

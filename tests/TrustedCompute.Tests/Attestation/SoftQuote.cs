@@ -60,8 +60,22 @@ internal sealed class SoftQuote : IDisposable
     public static Dictionary<(TpmAlgId, int), byte[]> Replayed(byte[] log, EventLogQuirks quirks = EventLogQuirks.None) =>
         TcgEventLog.Parse(log).Replay(quirks).Pcrs.ToDictionary(p => (p.Algorithm, p.Index), p => p.Value);
 
+    /// <summary>Verifies as an enrolling verifier would: this key, this nonce, the host's name, and the policy (golden values of the evidence by default).</summary>
     public AttestationResult Verify(AttestationEvidence evidence, AttestationPolicy? policy = null) =>
-        QuoteVerifier.Verify(evidence, new VerificationOptions { ExpectedAttestationKey = Public, ExpectedNonce = Nonce, Policy = policy });
+        QuoteVerifier.Verify(evidence, new VerificationOptions
+        {
+            ExpectedAttestationKey = Public, ExpectedNonce = Nonce, HostName = evidence.HostName,
+            Policy = policy ?? Golden(evidence),
+        });
+
+    /// <summary>Golden values of the evidence's well-formed PCR values (a junk value would not make a policy).</summary>
+    private static AttestationPolicy Golden(AttestationEvidence evidence)
+    {
+        var sane = evidence.PcrValues.Where(p => p.Bank is "sha1" or "sha256" && p.Index is >= 0 and < 24
+            && p.Value.Length == PcrBanks.DigestSize(PcrBanks.Parse(p.Bank))).GroupBy(p => (p.Bank, p.Index)).Select(g => g.First()).ToArray();
+        var copy = new AttestationEvidence { HostName = evidence.HostName, PcrValues = sane.Length > 0 ? sane : [new EvidencePcr { Bank = "sha256", Value = new byte[32] }] };
+        return AttestationPolicy.FromEvidence(copy);
+    }
 
     public void Dispose() => _key.Dispose();
 }

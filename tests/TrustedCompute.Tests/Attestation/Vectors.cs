@@ -77,5 +77,12 @@ internal static class Vectors
 
     public static AttestationEvidence Clone(AttestationEvidence e) => AttestationEvidence.FromJson(e.ToJson());
 
+    /// <summary>What a verifier that enrolled this host knows: its name, its AK, a fresh nonce and a golden policy.</summary>
+    public static VerificationOptions Enrolled(AttestationEvidence evidence, TpmPublic ak, byte[]? nonce = null) => new()
+    {
+        HostName = evidence.HostName, ExpectedAttestationKey = ak, ExpectedNonce = nonce ?? evidence.Nonce,
+        Policy = AttestationPolicy.FromEvidence(evidence),
+    };
+
     public static string[] Ids(AttestationResult r) => r.Reasons.Select(x => x.Id).Distinct().Order().ToArray();
 }

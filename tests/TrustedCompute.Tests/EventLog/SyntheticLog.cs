@@ -35,7 +35,8 @@ internal sealed class SyntheticLog
         foreach (var b in _banks)
         {
             Write(_bytes, (ushort)b);
-            _bytes.Write(type == TcgEventType.EV_NO_ACTION ? new byte[Size(b)] : digest?.Invoke(b) ?? PcrBanks.Hash(b, data));
+            _bytes.Write(type == TcgEventType.EV_NO_ACTION ? new byte[Size(b)] : digest?.Invoke(b)
+                ?? (PcrBanks.IsSupported(b) ? PcrBanks.Hash(b, data) : new byte[Size(b)]));
         }
         Write(_bytes, (uint)data.Length);
         _bytes.Write(data);

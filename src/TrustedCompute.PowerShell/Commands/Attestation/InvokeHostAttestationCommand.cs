@@ -40,6 +40,12 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     [SupportsWildcards]
     public string[] Path { get; set; } = [];
 
+    /// <summary>The host whose evidence this is (evidence from the pipeline or files); the evidence's own name is only a claim.</summary>
+    [Parameter(ParameterSetName = EvidenceSet)]
+    [Parameter(ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string? HostName { get; set; }
+
     [Parameter]
     public AttestationPolicy? Policy { get; set; }
 
@@ -119,7 +125,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         _options = new VerificationOptions
         {
             ExpectedAttestationKey = ak, ExpectedAttestationKeySpki = spki, TrustEvidenceKey = TrustEvidenceKey,
-            Policy = _policy, Previous = Previous, ExpectedNonce = Nonce,
+            Policy = _policy, Previous = Previous, ExpectedNonce = Nonce, HostName = HostName,
         };
         _verifier = new QuoteVerifier(_options);
     }
@@ -189,7 +195,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
             WriteObject(AttestationResult.Failed(host, ReasonIds.CollectFailed, e.Message, ReasonSeverity.Indeterminate));
             return;
         }
-        using var verifier = new QuoteVerifier(_options with { ExpectedNonce = nonce, ExpectedSelection = selection });
+        using var verifier = new QuoteVerifier(_options with { ExpectedNonce = nonce, ExpectedSelection = selection, HostName = host });
         WriteObject(verifier.Verify(evidence));
     }
 
