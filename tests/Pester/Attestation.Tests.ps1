@@ -13,7 +13,11 @@ BeforeAll {
         $tpm = $settings.TRUSTEDCOMPUTE_TPM
         $ak = New-TpmAttestationKey -Tpm $tpm -Handle 0x81010002 -Force -Confirm:$false
         $otherAk = New-TpmAttestationKey -Tpm $tpm -KeyType EcDsa -Handle 0x81010003 -Force -Confirm:$false
+        # Without a policy nothing is Trusted: golden PCR 0 (no test extends it) is the baseline policy.
+        $policy = Get-AttestationEvidence -Tpm $tpm -PcrIndex 0 -NoEventLog | New-AttestationPolicy -Name base
     }
+    # Evidence from the pipeline or files is only a claim of its host's name: the tests name the host they attest.
+    $me = [Environment]::MachineName
 
     # A crypto-agile TCG log (sha1 + sha256) of EV_EFI_ACTION events; each digest is the hash of the event's text.
     function New-TestLog([object[]] $Events) {
@@ -44,9 +48,12 @@ Describe 'Attestation against swtpm' -Skip:$noSimulator {
         $e = Get-AttestationEvidence -Tpm $tpm -Nonce $nonce -PcrIndex 0, 1, 16 -Bank sha1, sha256 -NoEventLog
         $e.Quotes.Count | Should -Be 2
         $e.PcrValues.Count | Should -Be 6
-        $r = $e | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce
+        $r = $e | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce -Policy $policy -HostName $me
         $r.Verdict | Should -Be 'Trusted'
         $r.Reasons | Should -BeNullOrEmpty
+        ($e | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce -HostName $me).Reasons.Id | Should -Be 'policy.none'
+        $claim = $e | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce -Policy $policy
+        ($claim.Verdict, $claim.Reasons.Id, $claim.ClaimedHostName) | Should -Be @('Unknown', 'host.identity', $me)
         $r.EvidenceDigest | Should -Match '^[0-9a-f]{64}$'
     }
 
@@ -55,7 +62,7 @@ Describe 'Attestation against swtpm' -Skip:$noSimulator {
     }
 
     It 'Invoke-HostAttestation on the local TPM uses a fresh nonce and names this host' {
-        $r = Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -NoEventLog
+        $r = Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -Policy $policy -NoEventLog
         $r.Verdict | Should -Be 'Trusted'
         $r.HostName | Should -Be ([Environment]::MachineName)
     }
@@ -63,14 +70,14 @@ Describe 'Attestation against swtpm' -Skip:$noSimulator {
     It 'a replayed bundle (old nonce) is Untrusted with quote.nonce' {
         $old = [byte[]] (5..36)
         $e = Get-AttestationEvidence -Tpm $tpm -Nonce $old -NoEventLog
-        $r = $e | Invoke-HostAttestation -AttestationKey $ak -Nonce ([byte[]] (6..37))
+        $r = $e | Invoke-HostAttestation -AttestationKey $ak -Nonce ([byte[]] (6..37)) -Policy $policy -HostName $me
         $r.Verdict | Should -Be 'Untrusted'
-        $r.Reasons.Id | Should -Be @('quote.nonce')
+        $r.Reasons.Id | Should -Be @('quote.nonce', 'policy.bank', 'policy.pcr')
         $r.Reasons[0].Actual | Should -Be ([Convert]::ToHexString($old).ToLowerInvariant())
     }
 
     It 'saved evidence without an expected nonce is at best Unknown' {
-        $r = Get-AttestationEvidence -Tpm $tpm -NoEventLog | Invoke-HostAttestation -AttestationKey $ak
+        $r = Get-AttestationEvidence -Tpm $tpm -NoEventLog | Invoke-HostAttestation -AttestationKey $ak -Policy $policy -HostName $me
         $r.Verdict | Should -Be 'Unknown'
         $r.Reasons.Id | Should -Be @('quote.freshness')
     }
@@ -78,21 +85,24 @@ Describe 'Attestation against swtpm' -Skip:$noSimulator {
     It 'evidence quoted by another attestation key is Untrusted' {
         $nonce = [byte[]] (1..20)
         $e = Get-AttestationEvidence -Tpm $tpm -AttestationKey 0x81010003 -Nonce $nonce -NoEventLog
-        $r = $e | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce
+        $r = $e | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce -Policy $policy -HostName $me
         $r.Verdict | Should -Be 'Untrusted'
         $r.Reasons.Id | Should -Contain 'quote.key'
-        ($e | Invoke-HostAttestation -AttestationKey $otherAk -Nonce $nonce).Verdict | Should -Be 'Trusted'
+        ($e | Invoke-HostAttestation -AttestationKey $otherAk -Nonce $nonce -Policy $policy -HostName $me).Verdict | Should -Be 'Trusted'
     }
 
     It 'takes the expected key as a PEM file and as TPM2B_PUBLIC bytes' {
         $pem = Join-Path $TestDrive 'ak.pem'
         $spki = $ak.Public.ExportSubjectPublicKeyInfo()
         Set-Content -Path $pem -Value ("-----BEGIN PUBLIC KEY-----`n" + [Convert]::ToBase64String($spki, 'InsertLineBreaks') + "`n-----END PUBLIC KEY-----")
-        (Invoke-HostAttestation -Tpm $tpm -AttestationKey $pem -NoEventLog).Verdict | Should -Be 'Trusted'
-        (Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak.Public.ToTpm2BPublic() -NoEventLog).Verdict | Should -Be 'Trusted'
-        (Invoke-HostAttestation -Tpm $tpm -AttestationKey $otherAk.Public.ToTpm2BPublic() -NoEventLog).Verdict | Should -Be 'Untrusted'
-        (Invoke-HostAttestation -Tpm $tpm -TrustEvidenceKey -NoEventLog).Verdict | Should -Be 'Trusted'
-        (Invoke-HostAttestation -Tpm $tpm -NoEventLog).Verdict | Should -Be 'Unknown'
+        # A bare public key cannot show the TPM attributes of an attestation key.
+        $bare = Invoke-HostAttestation -Tpm $tpm -AttestationKey $pem -Policy $policy -NoEventLog
+        ($bare.Verdict, $bare.Reasons.Id) | Should -Be @('Unknown', 'quote.key.attributes')
+        (Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak.Public.ToTpm2BPublic() -Policy $policy -NoEventLog).Verdict | Should -Be 'Trusted'
+        (Invoke-HostAttestation -Tpm $tpm -AttestationKey $otherAk.Public.ToTpm2BPublic() -Policy $policy -NoEventLog).Verdict | Should -Be 'Untrusted'
+        $own = Invoke-HostAttestation -Tpm $tpm -TrustEvidenceKey -Policy $policy -NoEventLog
+        ($own.Verdict, $own.Reasons.Id) | Should -Be @('Unknown', 'quote.key.untrusted')
+        (Invoke-HostAttestation -Tpm $tpm -Policy $policy -NoEventLog).Verdict | Should -Be 'Unknown'
     }
 
     It 'a log edited after quoting is Untrusted with eventlog.replay on the edited PCR' {
@@ -101,13 +111,14 @@ Describe 'Attestation against swtpm' -Skip:$noSimulator {
         [IO.File]::WriteAllBytes($logFile, (New-TestLog $events))
         foreach ($e in $events) { $null = Update-TpmPcr -Tpm $tpm -Index $e.Pcr -Text $e.Text -Confirm:$false }
 
-        (Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -EventLogPath $logFile -PcrIndex 8, 9 -Bank sha1, sha256).Verdict | Should -Be 'Trusted'
+        $boot = Get-AttestationEvidence -Tpm $tpm -PcrIndex 8, 9 -Bank sha1, sha256 -NoEventLog | New-AttestationPolicy -Name boot
+        (Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -Policy $boot -EventLogPath $logFile -PcrIndex 8, 9 -Bank sha1, sha256).Verdict | Should -Be 'Trusted'
         $nonce = [byte[]] (40..71)
         $evidence = Get-AttestationEvidence -Tpm $tpm -Nonce $nonce -EventLogPath $logFile -PcrIndex 8, 9 -Bank sha1, sha256
-        ($evidence | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce).Verdict | Should -Be 'Trusted'
+        ($evidence | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce -Policy $boot -HostName $me).Verdict | Should -Be 'Trusted'
 
         $evidence.EventLog = New-TestLog @(@{ Pcr = 8; Text = 'kernel /vmlinuz-6.1' }, @{ Pcr = 9; Text = 'initrd /initrd-evil' })
-        $r = $evidence | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce
+        $r = $evidence | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce -Policy $boot -HostName $me
         $r.Verdict | Should -Be 'Untrusted'
         $r.Reasons.Id | Select-Object -Unique | Should -Be 'eventlog.replay'
         $r.Reasons.Pcr | Select-Object -Unique | Should -Be 9
@@ -131,9 +142,10 @@ Describe 'Attestation against swtpm' -Skip:$noSimulator {
     }
 
     It '-Previous: the same boot is Trusted with no reboot reported; counters are kept on the result' {
-        $first = Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -NoEventLog
+        $first = Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -Policy $policy -NoEventLog
         $first.ResetCount | Should -Not -BeNullOrEmpty
-        $second = Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -NoEventLog -Previous $first
+        $first.AttestationKeyName | Should -Be ([Convert]::ToHexString($ak.Name).ToLowerInvariant())
+        $second = Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -Policy $policy -NoEventLog -Previous $first
         $second.Verdict | Should -Be 'Trusted'
         $second.Reasons | Should -BeNullOrEmpty
         $second.Clock | Should -BeGreaterOrEqual $first.Clock
@@ -145,13 +157,14 @@ Describe 'Attestation against swtpm' -Skip:$noSimulator {
         $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'ev')
         $file = $e | Export-AttestationEvidence -Path $dir -PassThru
         $file.Name | Should -BeLike '*.evidence.json'
-        (Import-AttestationEvidence $file.FullName | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce).Verdict | Should -Be 'Trusted'
-        (Invoke-HostAttestation -Path (Join-Path $dir '*.json') -AttestationKey $ak -Nonce $nonce).Verdict | Should -Be 'Trusted'
+        $trust = @{ AttestationKey = $ak; Nonce = $nonce; Policy = $policy; HostName = $me }
+        (Import-AttestationEvidence $file.FullName | Invoke-HostAttestation @trust).Verdict | Should -Be 'Trusted'
+        (Invoke-HostAttestation -Path (Join-Path $dir '*.json') @trust).Verdict | Should -Be 'Trusted'
         $xml = Join-Path $TestDrive 'e.xml'
         $e | Export-Clixml $xml
         $d = Import-Clixml $xml
         $d.PSObject.TypeNames[0] | Should -Be 'Deserialized.TrustedCompute.Attestation.AttestationEvidence'
-        ($d | Invoke-HostAttestation -AttestationKey $ak -Nonce $nonce).Verdict | Should -Be 'Trusted'
+        ($d | Invoke-HostAttestation @trust).Verdict | Should -Be 'Trusted'
         $e | Export-AttestationEvidence -Path $file.FullName -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'ExportAttestationEvidenceFileExists,TrustedCompute.PowerShell.Commands.Attestation.ExportAttestationEvidenceCommand'
     }
@@ -264,8 +277,8 @@ Describe 'Attestation over a loopback SSH PSSession' -Skip:($noSimulator -or -no
         $r = Invoke-Command -Session $session { Invoke-HostAttestation -NoEventLog -PcrIndex 0 }
         $r.PSObject.TypeNames[0] | Should -Be 'Deserialized.TrustedCompute.Attestation.AttestationResult'
         $r.Verdict.ToString() | Should -Be 'Unknown' # a deserialized enum is its number, with its name as ToString()
-        $r.Reasons[0].Id | Should -Be 'quote.key'
-        ($r | Format-Table | Out-String) | Should -Match 'Unknown\s+\S+ \S+\s+quote\.key'
+        $r.Reasons.Id | Should -Be @('policy.none', 'quote.key')
+        ($r | Format-Table | Out-String) | Should -Match 'Unknown\s+\S+ \S+\s+policy\.none'
         ($r | Format-List | Out-String) | Should -Match '\[Indeterminate\] quote\.key: No expected attestation key'
     }
 
@@ -279,9 +292,11 @@ Describe 'Attestation over a loopback SSH PSSession' -Skip:($noSimulator -or -no
         Invoke-Command -Session $session { $null = Update-TpmPcr -Index 16 -Text 'remote-rogue' -Confirm:$false }
         $r = Invoke-HostAttestation -Session $session -AttestationKey $remoteAk -Policy $policy -NoEventLog
         $r.Verdict | Should -Be 'Untrusted'
-        $r.Reasons.Id | Should -Be @('policy.pcr')
-        $r.Reasons[0].Pcr | Should -Be 16
+        # The session names the host; the evidence's own name differs (an address was dialled) and is shown.
+        $r.Reasons.Id | Should -Be @('host.name', 'policy.pcr')
+        $r.Reasons[1].Pcr | Should -Be 16
         $r.HostName | Should -Be '127.0.0.1'
+        $r.ClaimedHostName | Should -Be (Invoke-Command -Session $session { [Environment]::MachineName })
     }
 
     It 'a remote host without the attestation key gives Unknown and a non-terminating error' {
