@@ -1,4 +1,7 @@
+using TrustedCompute.EventLog;
+using System.Buffers.Binary;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -58,8 +61,42 @@ public sealed class AttestationEvidence
 
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 
-    /// <summary>SHA-256 of the canonical JSON form: names a bundle in results and history.</summary>
-    public string Digest() => Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(this, Options))).ToLowerInvariant();
+    /// <summary>SHA-256 over every field, each length-prefixed in a fixed order: names a bundle in results and history.</summary>
+    public string Digest()
+    {
+        var w = new MemoryStream(1024 + (EventLog?.Length ?? 0));
+        var number = new byte[8];
+        void Number(long n) { BinaryPrimitives.WriteInt64BigEndian(number, n); w.Write(number); }
+        void Field(byte[]? bytes) { Number(bytes?.Length ?? 0); w.Write(bytes ?? []); }
+        void Text(string? text) => Field(Encoding.UTF8.GetBytes(text ?? ""));
+        Text("TrustedCompute evidence digest 1");
+        Number(Version);
+        Text(HostName);
+        Number(CollectedAt.Ticks);
+        Number((long)CollectedAt.Kind);
+        Field(Nonce);
+        Field(AttestationKeyPublic);
+        Field(AttestationKeyName);
+        Field(AttestationKeyQualifiedName);
+        Field(EndorsementKeyPublic);
+        Field(EndorsementKeyCertificate);
+        Number(Quotes?.Length ?? 0);
+        foreach (var q in Quotes ?? [])
+        {
+            Text(q?.Bank);
+            Field(q?.Attest);
+            Field(q?.Signature);
+        }
+        Number(PcrValues?.Length ?? 0);
+        foreach (var p in PcrValues ?? [])
+        {
+            Text(p?.Bank);
+            Number(p?.Index ?? 0);
+            Field(p?.Value);
+        }
+        Field(EventLog);
+        return HexText.Lower(SHA256.HashData(w.GetBuffer().AsSpan(0, (int)w.Length)));
+    }
 
     /// <summary>Parses evidence JSON; anything malformed, oversized or of another version is an <see cref="InvalidDataException"/>.</summary>
     public static AttestationEvidence FromJson(string json)

@@ -210,13 +210,13 @@ public sealed class AttestationPolicy
             var bank = PcrBanks.Parse(bankName);
             foreach (var (index, allowed) in values.OrderBy(kv => kv.Key))
             {
-                string expected = string.Join(" | ", allowed.Select(a => a.ToLowerInvariant()));
+                string Expected() => string.Join(" | ", allowed.Select(a => a.ToLowerInvariant()));
                 if (!context.Pcrs.TryGetValue((bank, index), out var actual))
-                    reasons.Add(Fail(ReasonIds.PolicyPcr, "The policy names a PCR that no verified quote covers") with { Pcr = index, Bank = PcrBanks.Name(bank), Expected = expected });
-                else if (!allowed.Any(a => Convert.FromHexString(a).AsSpan().SequenceEqual(actual)))
+                    reasons.Add(Fail(ReasonIds.PolicyPcr, "The policy names a PCR that no verified quote covers") with { Pcr = index, Bank = PcrBanks.Name(bank), Expected = Expected() });
+                else if (HexText.Lower(actual) is var hex && !allowed.Any(a => string.Equals(a, hex, StringComparison.OrdinalIgnoreCase)))
                     reasons.Add(Fail(ReasonIds.PolicyPcr, "The PCR value is not one of the policy's allowed values") with
                     {
-                        Pcr = index, Bank = PcrBanks.Name(bank), Expected = expected, Actual = HexText.Lower(actual),
+                        Pcr = index, Bank = PcrBanks.Name(bank), Expected = Expected(), Actual = hex,
                     });
             }
         }

@@ -37,15 +37,18 @@ public sealed class QuoteVerifier : IDisposable
     private const uint EndorsementHierarchy = 0x4000000B;
     private readonly VerificationOptions _options;
     private readonly AsymmetricAlgorithm? _expectedKey;
+    private readonly byte[] _expectedPublic = [];
+    private readonly string _expectedName = "";
 
     public QuoteVerifier(VerificationOptions options)
     {
         _options = options;
-        if (options.ExpectedAttestationKey is { } ak && ak.IsRestrictedSigningKey)
-        {
-            try { _expectedKey = ak.CreatePublicKey(); }
-            catch (Exception e) when (e is CryptographicException or NotSupportedException) { _expectedKey = null; }
-        }
+        if (options.ExpectedAttestationKey is not { } ak) return;
+        _expectedPublic = ak.ToTpm2BPublic();
+        _expectedName = HexText.Lower(ak.Name());
+        if (!ak.IsRestrictedSigningKey) return;
+        try { _expectedKey = ak.CreatePublicKey(); }
+        catch (Exception e) when (e is CryptographicException or NotSupportedException) { _expectedKey = null; }
     }
 
     public static AttestationResult Verify(AttestationEvidence evidence, VerificationOptions options)
@@ -108,7 +111,7 @@ public sealed class QuoteVerifier : IDisposable
             // Reset and restart counts are obfuscated unless the AK is in the endorsement hierarchy (proven by the
             // signed qualified name over the EK's).
             bool plainCounters = signerFromEk && first is not null && !reasons.Any(r => r.Id == ReasonIds.QuoteSigner);
-            string akName = ak is null ? "" : HexText.Lower(ak.Name());
+            string akName = ak is null ? "" : ReferenceEquals(ak, _options.ExpectedAttestationKey) ? _expectedName : HexText.Lower(ak.Name());
             if (first is not null) CheckCounters(first, akName, plainCounters, reasons);
             var log = CheckEventLog(evidence, verified, reasons);
             if (_options.Policy is { } policy) Evaluate(policy, new PolicyContext(verified, log.Log, log.Replayed, signingHashes), reasons);
@@ -122,6 +125,9 @@ public sealed class QuoteVerifier : IDisposable
 
     private (TpmPublic? Ak, AsymmetricAlgorithm? Key, bool Own) ResolveKey(AttestationEvidence evidence, List<AttestationReason> reasons)
     {
+        if (_options.ExpectedAttestationKey is { } known && evidence.AttestationKeyPublic.AsSpan().SequenceEqual(_expectedPublic)
+            && AttributeProblem(known) is null && _expectedKey is not null)
+            return (known, _expectedKey, false);
         TpmPublic? reported = null;
         try { reported = TpmPublic.FromTpm2BPublic(evidence.AttestationKeyPublic); }
         catch (TpmProtocolException e) { reasons.Add(Fail(ReasonIds.QuoteKey, $"The evidence's attestation key public area does not parse: {e.Message}")); }
