@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TrustedCompute.IO;
 
 namespace TrustedCompute.Attestation;
 
@@ -102,20 +103,63 @@ public sealed class AttestationEvidence
     public static AttestationEvidence FromJson(string json)
     {
         if (json.Length > MaxJsonSize) throw new InvalidDataException($"Evidence of {json.Length} characters exceeds the limit of {MaxJsonSize}");
+        return FromJson(Encoding.UTF8.GetBytes(json));
+    }
+
+    /// <summary>
+    /// Parses UTF-8 evidence JSON (a BOM allowed). Stricter than System.Text.Json alone: a member given twice (also in
+    /// another case or spelled with escapes) or a null member is an <see cref="InvalidDataException"/>, not "last wins".
+    /// </summary>
+    public static AttestationEvidence FromJson(ReadOnlySpan<byte> utf8Json)
+    {
+        if (utf8Json.Length > MaxJsonSize) throw new InvalidDataException($"Evidence of {utf8Json.Length} bytes exceeds the limit of {MaxJsonSize}");
+        if (utf8Json.StartsWith("\uFEFF"u8)) utf8Json = utf8Json[3..];
         AttestationEvidence? evidence;
-        try { evidence = JsonSerializer.Deserialize<AttestationEvidence>(json, Options); }
+        try
+        {
+            CheckMembers(utf8Json);
+            evidence = JsonSerializer.Deserialize<AttestationEvidence>(utf8Json, Options);
+        }
         catch (JsonException e) { throw new InvalidDataException($"Evidence is not valid JSON evidence: {e.Message}", e); }
         if (evidence is null) throw new InvalidDataException("Evidence is empty (JSON null)");
         evidence.Validate();
         return evidence;
     }
 
-    public static AttestationEvidence ReadFile(string path)
+    /// <summary>Reads an evidence file within <see cref="MaxJsonSize"/> and <see cref="BoundedFile.DefaultTimeout"/>.</summary>
+    public static AttestationEvidence ReadFile(string path, CancellationToken cancellationToken = default) =>
+        FromJson(BoundedFile.ReadAllBytes(path, MaxJsonSize, BoundedFile.DefaultTimeout, cancellationToken));
+
+    /// <summary>One pass over the tokens: every object's member names unique (ignoring case), no JSON null anywhere.</summary>
+    private static void CheckMembers(ReadOnlySpan<byte> utf8Json)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists) throw new FileNotFoundException($"No evidence file {path}", path);
-        if (info.Length > MaxJsonSize) throw new InvalidDataException($"{path} is {info.Length} bytes, more than the limit of {MaxJsonSize}");
-        return FromJson(File.ReadAllText(path));
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = Options.MaxDepth });
+        var scopes = new Stack<(HashSet<string>? Names, string Path, int Items)>();
+        string path = "";
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var (names, parent, _) = scopes.Peek();
+                string name = reader.GetString()!;
+                path = parent.Length == 0 ? name : $"{parent}.{name}";
+                if (!names!.Add(name)) throw new InvalidDataException($"Evidence gives the member {path} more than once");
+                continue;
+            }
+            if (scopes.TryPeek(out var top) && top.Names is null)
+            {
+                scopes.Pop();
+                scopes.Push(top with { Items = top.Items + 1 });
+                path = $"{top.Path}[{top.Items}]";
+            }
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.Null: throw new InvalidDataException($"Evidence has null for {(path.Length == 0 ? "the bundle" : path)}");
+                case JsonTokenType.StartObject: scopes.Push((new HashSet<string>(StringComparer.OrdinalIgnoreCase), path, 0)); break;
+                case JsonTokenType.StartArray: scopes.Push((null, path, 0)); break;
+                case JsonTokenType.EndObject or JsonTokenType.EndArray: scopes.Pop(); break;
+            }
+        }
     }
 
     public void WriteFile(string path) => File.WriteAllText(path, ToJson());
@@ -129,7 +173,8 @@ public sealed class AttestationEvidence
         if (Quotes.Length is 0 or > 16) throw new InvalidDataException($"Evidence has {Quotes.Length} quotes (1 to 16 expected)");
         if (PcrValues.Length > 16 * 32) throw new InvalidDataException($"Evidence has {PcrValues.Length} PCR values, too many");
         foreach (var q in Quotes)
-            if (q is null || q.Attest is null || q.Signature is null) throw new InvalidDataException("Evidence has a quote without attest or signature bytes");
+            if (q is null || q.Attest is null || q.Signature is null || q.Bank is null)
+                throw new InvalidDataException("Evidence has a quote without bank, attest or signature bytes");
         foreach (var p in PcrValues)
             if (p is null || p.Value is null || p.Bank is null) throw new InvalidDataException("Evidence has a PCR value without bank or value");
         AttestationKeyName ??= [];

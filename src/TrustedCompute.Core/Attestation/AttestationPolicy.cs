@@ -1,32 +1,38 @@
 using System.Text.RegularExpressions;
 using TrustedCompute.EventLog;
 using TrustedCompute.Tpm;
+using YamlDotNet.Serialization;
 
 namespace TrustedCompute.Attestation;
 
-/// <summary>Required PCR banks and the weakest hash accepted.</summary>
+/// <summary>Required PCR banks and the weakest hash accepted; give at least one of the two.</summary>
 public sealed class PolicyBanks
 {
-    /// <summary>Banks that must be quoted and verified (sha1, sha256, sha384, sha512).</summary>
+    /// <summary>Banks that must be quoted and verified (sha1, sha256, sha384, sha512), each once, in lower case.</summary>
     public List<string>? Required { get; set; }
     /// <summary>The weakest hash accepted for the quote signature and for any bank a rule reads.</summary>
     public string? MinimumHash { get; set; }
 }
 
-/// <summary>Digest lists (hex, any bank).</summary>
+/// <summary>Digest lists (hex, any bank); give at least one of the two.</summary>
 public sealed class PolicyDigestRule
 {
+    /// <summary>The only digests allowed; null: no allow list; empty: nothing is allowed, so every such event fails.</summary>
     public List<string>? Allowed { get; set; }
+    /// <summary>Digests that must not appear; null or empty: none is forbidden.</summary>
     public List<string>? Forbidden { get; set; }
 }
 
-/// <summary>Regular expressions (.NET syntax) a text must or must not match.</summary>
+/// <summary>Regular expressions (.NET syntax) a text must or must not match; give at least one of the two.</summary>
 public sealed class PolicyPatternRule
 {
+    /// <summary>Patterns one of which each text must match; null: no allow list; empty: nothing is allowed, every such text fails.</summary>
     public List<string>? Allowed { get; set; }
+    /// <summary>Patterns no text may match; null or empty: none is forbidden.</summary>
     public List<string>? Forbidden { get; set; }
 }
 
+/// <summary>Rules on the event log; null properties are rules not given (give at least one).</summary>
 public sealed class PolicyEvents
 {
     /// <summary>True: the log must show SecureBoot enabled (PCR 7); false: must show it disabled.</summary>
@@ -37,9 +43,15 @@ public sealed class PolicyEvents
     public PolicyPatternRule? KernelCommandLine { get; set; }
     /// <summary>True: an Intel TXT measured launch happened (PCR 17 and 18 quoted and not all-FF).</summary>
     public bool? TxtLaunch { get; set; }
-    /// <summary>Allowed digests of the SINIT ACM's signing key (EV_TXT_SINIT_PUBKEY_HASH in a DRTM log); the log must give one.</summary>
+    /// <summary>
+    /// Allowed digests of the SINIT ACM's signing key (EV_TXT_SINIT_PUBKEY_HASH in a DRTM log); the log must give one.
+    /// Empty: nothing is allowed, so every such event fails.
+    /// </summary>
     public List<string>? TxtSinit { get; set; }
-    /// <summary>Allowed digests of the measured launch environment (EV_TXT_MLE_HASH, e.g. tboot); the log must give one.</summary>
+    /// <summary>
+    /// Allowed digests of the measured launch environment (EV_TXT_MLE_HASH, e.g. tboot); the log must give one.
+    /// Empty: nothing is allowed, so every such event fails.
+    /// </summary>
     public List<string>? TxtMle { get; set; }
 }
 
@@ -49,11 +61,13 @@ public sealed record PolicyContext(
 
 /// <summary>
 /// An attestation policy: what a host must show to be Trusted. Read from YAML with <see cref="PolicyYaml"/>; every
-/// property is optional except <see cref="SchemaVersion"/>.
+/// property is optional except <see cref="SchemaVersion"/>. The object is mutable: a verifier keeps a
+/// <see cref="Snapshot"/>, validated exactly as a file is, that later changes cannot reach.
 /// </summary>
 public sealed class AttestationPolicy
 {
     public const int CurrentSchemaVersion = 1;
+    internal const string NoValue = "no value (null or empty): give one, or remove the entry";
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(250);
 
     public int SchemaVersion { get; set; }
@@ -66,6 +80,23 @@ public sealed class AttestationPolicy
     /// <summary>Event-log quirks tolerated (names of <see cref="EventLogQuirks"/>).</summary>
     public List<string>? Quirks { get; set; }
 
+    /// <summary>True when the policy has no golden PCR values and no event rules: it says nothing about the boot.</summary>
+    [YamlIgnore]
+    public bool ConstrainsNothing =>
+        (Pcrs is null || Pcrs.Values.All(v => v is null || v.Count == 0))
+        && Events is null or { SecureBoot: null, BootApplications: null, KernelCommandLine: null, TxtLaunch: null, TxtSinit: null, TxtMle: null };
+
+    /// <summary>
+    /// A private copy read back through the file reader (written as YAML, then screened, deserialized and validated):
+    /// later changes to this object do not reach it. Throws <see cref="AttestationPolicyException"/> when invalid.
+    /// </summary>
+    public AttestationPolicy Snapshot()
+    {
+        string yaml = PolicyYaml.Serialize(this);
+        try { return PolicyYaml.Parse(yaml); }
+        catch (AttestationPolicyException e) { throw e.AtLine(null); }
+    }
+
     /// <summary>A policy whose golden values are a known-good host's PCRs (the given banks and indexes; all when null).</summary>
     public static AttestationPolicy FromEvidence(AttestationEvidence evidence, IEnumerable<string>? banks = null, IEnumerable<int>? indexes = null, string? name = null)
     {
@@ -77,7 +108,8 @@ public sealed class AttestationPolicy
             string bank = PcrBanks.Name(PcrBanks.Parse(p.Bank));
             if (bankSet is not null && !bankSet.Contains(bank) || indexSet is not null && !indexSet.Contains(p.Index)) continue;
             if (!pcrs.TryGetValue(bank, out var values)) pcrs[bank] = values = [];
-            values[p.Index] = [HexText.Lower(p.Value)];
+            if (!values.TryAdd(p.Index, [HexText.Lower(p.Value)]))
+                throw new ArgumentException($"The evidence gives PCR {bank}:{p.Index} more than once");
         }
         if (pcrs.Count == 0) throw new ArgumentException("The evidence has no PCR values of the banks and indexes asked for");
         var policy = new AttestationPolicy
@@ -88,8 +120,7 @@ public sealed class AttestationPolicy
             Banks = new PolicyBanks { Required = [.. pcrs.Keys] },
             Pcrs = pcrs,
         };
-        policy.Validate();
-        return policy;
+        return policy.Snapshot();
     }
 
     internal EventLogQuirks QuirkFlags =>
@@ -116,64 +147,110 @@ public sealed class AttestationPolicy
         if (Events?.TxtLaunch == true || Events?.TxtSinit is not null || Events?.TxtMle is not null) { yield return 17; yield return 18; }
     }
 
-    /// <summary>Checks the policy itself (versions, names, hex, patterns); throws <see cref="AttestationPolicyException"/> naming the field.</summary>
+    /// <summary>
+    /// Checks the policy itself (version, banks, PCR indexes, hex, patterns, quirks, no null entries, no empty rules);
+    /// throws <see cref="AttestationPolicyException"/> whose <see cref="AttestationPolicyException.Field"/> names the field.
+    /// </summary>
     public void Validate()
     {
-        if (SchemaVersion != CurrentSchemaVersion)
-            throw new AttestationPolicyException($"schemaVersion {SchemaVersion} is not supported (this module reads schemaVersion {CurrentSchemaVersion})");
-        TpmAlgId? minimum = Banks?.MinimumHash is { } m ? Bank(m, "banks.minimumHash") : null;
-        foreach (var b in Banks?.Required ?? []) CheckMinimum(Bank(b, "banks.required"), minimum, "banks.required");
+        if (SchemaVersion != CurrentSchemaVersion) throw Invalid("schemaVersion", UnsupportedVersion(SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        TpmAlgId? minimum = null;
+        if (Banks is { } banks)
+        {
+            if (banks.Required is null && banks.MinimumHash is null) throw Invalid("banks", "give required, minimumHash or both");
+            if (banks.MinimumHash is { } m) minimum = Bank(m, "banks.minimumHash");
+            var seen = new HashSet<TpmAlgId>();
+            if (banks.Required is { Count: 0 }) throw Invalid("banks.required", "give at least one bank");
+            Each(banks.Required, "banks.required", (b, field) =>
+            {
+                var bank = Bank(b, field);
+                if (!seen.Add(bank)) throw Invalid(field, $"{b} is listed twice");
+                CheckMinimum(bank, minimum, field);
+            });
+        }
+        if (Pcrs is { Count: 0 }) throw Invalid("pcrs", "give at least one bank of golden values");
         foreach (var (bankName, values) in Pcrs ?? [])
         {
-            var bank = Bank(bankName, $"pcrs.{bankName}");
-            CheckMinimum(bank, minimum, $"pcrs.{bankName}");
-            foreach (var (index, allowed) in values ?? [])
+            string bankField = $"pcrs.{bankName}";
+            var bank = Bank(bankName, bankField);
+            CheckMinimum(bank, minimum, bankField);
+            if (values is null) throw Invalid(bankField, NoValue);
+            if (values.Count == 0) throw Invalid(bankField, "give at least one PCR");
+            foreach (var (index, allowed) in values)
             {
-                string field = $"pcrs.{bankName}.{index}";
-                if (index is < 0 or >= PcrReplay.PcrCount) throw new AttestationPolicyException($"{field}: PCR index must be 0-23");
-                if (allowed is null || allowed.Count == 0) throw new AttestationPolicyException($"{field}: give at least one allowed value");
-                foreach (var v in allowed) Hex(v, field, PcrBanks.DigestSize(bank));
+                string field = $"{bankField}.{index}";
+                if (index is < 0 or >= PcrReplay.PcrCount) throw Invalid(field, "PCR index must be 0-23");
+                if (allowed is null) throw Invalid(field, NoValue);
+                if (allowed.Count == 0) throw Invalid(field, "give at least one allowed value");
+                Each(allowed, field, (v, f) => Hex(v, f, PcrBanks.DigestSize(bank)));
             }
         }
-        foreach (var d in Events?.BootApplications?.Allowed ?? []) Hex(d, "events.bootApplications.allowed", null);
-        foreach (var d in Events?.BootApplications?.Forbidden ?? []) Hex(d, "events.bootApplications.forbidden", null);
-        foreach (var d in Events?.TxtSinit ?? []) Hex(d, "events.txtSinit", null);
-        foreach (var d in Events?.TxtMle ?? []) Hex(d, "events.txtMle", null);
-        foreach (var p in (Events?.KernelCommandLine?.Allowed ?? []).Concat(Events?.KernelCommandLine?.Forbidden ?? []))
+        if (Events is { } events) ValidateEvents(events);
+        Each(Quirks, "quirks", (q, field) =>
         {
-            try { _ = new Regex(p ?? throw new ArgumentException("empty pattern"), RegexOptions.None, RegexTimeout); }
-            catch (ArgumentException e) { throw new AttestationPolicyException($"events.kernelCommandLine: '{p}' is not a valid regular expression: {e.Message}"); }
-        }
-        foreach (var q in Quirks ?? [])
             if (!Enum.TryParse<EventLogQuirks>(q, ignoreCase: true, out var flag) || flag == EventLogQuirks.None || !Enum.IsDefined(flag) || int.TryParse(q, out _))
-                throw new AttestationPolicyException($"quirks: '{q}' is not a known quirk ({string.Join(", ", EventLogQuirkRules.All)})");
+                throw Invalid(field, $"'{q}' is not a known quirk ({string.Join(", ", EventLogQuirkRules.All)})");
+        });
     }
 
+    private static void ValidateEvents(PolicyEvents events)
+    {
+        if (events is { SecureBoot: null, BootApplications: null, KernelCommandLine: null, TxtLaunch: null, TxtSinit: null, TxtMle: null })
+            throw Invalid("events", "give at least one rule");
+        if (events.BootApplications is { Allowed: null, Forbidden: null })
+            throw Invalid("events.bootApplications", "give allowed, forbidden or both");
+        Each(events.BootApplications?.Allowed, "events.bootApplications.allowed", (d, f) => Hex(d, f, null));
+        Each(events.BootApplications?.Forbidden, "events.bootApplications.forbidden", (d, f) => Hex(d, f, null));
+        if (events.KernelCommandLine is { Allowed: null, Forbidden: null })
+            throw Invalid("events.kernelCommandLine", "give allowed, forbidden or both");
+        Each(events.KernelCommandLine?.Allowed, "events.kernelCommandLine.allowed", Pattern);
+        Each(events.KernelCommandLine?.Forbidden, "events.kernelCommandLine.forbidden", Pattern);
+        Each(events.TxtSinit, "events.txtSinit", (d, f) => Hex(d, f, null));
+        Each(events.TxtMle, "events.txtMle", (d, f) => Hex(d, f, null));
+    }
+
+    /// <summary>Checks each entry of a list that is given; a null entry is an error, never skipped.</summary>
+    private static void Each(List<string>? list, string field, Action<string, string> check)
+    {
+        for (int i = 0; i < (list?.Count ?? 0); i++)
+            check(list![i] ?? throw Invalid($"{field}[{i}]", NoValue), $"{field}[{i}]");
+    }
+
+    internal static string UnsupportedVersion(string version) =>
+        $"{version} is not supported (this module reads schemaVersion {CurrentSchemaVersion})";
+
+    private static AttestationPolicyException Invalid(string field, string message) => new(message, field: field);
+
+    /// <summary>A supported bank, written as this module writes it ("sha256"), so two keys never name one bank.</summary>
     private static TpmAlgId Bank(string name, string field)
     {
-        try
-        {
-            var bank = PcrBanks.Parse(name ?? "");
-            if (!PcrBanks.IsSupported(bank)) throw new ArgumentException(name);
-            return bank;
-        }
-        catch (ArgumentException) { throw new AttestationPolicyException($"{field}: '{name}' is not a bank (sha1, sha256, sha384, sha512)"); }
+        TpmAlgId bank;
+        try { bank = PcrBanks.Parse(name); }
+        catch (ArgumentException) { throw Invalid(field, $"'{name}' is not a bank (sha1, sha256, sha384, sha512)"); }
+        if (!PcrBanks.IsSupported(bank)) throw Invalid(field, $"'{name}' is not a bank (sha1, sha256, sha384, sha512)");
+        if (PcrBanks.Name(bank) != name) throw Invalid(field, $"'{name}': write the bank as '{PcrBanks.Name(bank)}'");
+        return bank;
     }
 
     private static void CheckMinimum(TpmAlgId bank, TpmAlgId? minimum, string field)
     {
         if (minimum is { } m && PcrBanks.DigestSize(bank) < PcrBanks.DigestSize(m))
-            throw new AttestationPolicyException($"{field}: bank {PcrBanks.Name(bank)} is weaker than banks.minimumHash {PcrBanks.Name(m)}");
+            throw Invalid(field, $"bank {PcrBanks.Name(bank)} is weaker than banks.minimumHash {PcrBanks.Name(m)}");
     }
 
-    private static byte[] Hex(string? text, string field, int? size)
+    private static void Pattern(string pattern, string field)
+    {
+        try { _ = new Regex(pattern, RegexOptions.None, RegexTimeout); }
+        catch (ArgumentException e) { throw Invalid(field, $"'{pattern}' is not a valid regular expression: {e.Message}"); }
+    }
+
+    private static void Hex(string text, string field, int? size)
     {
         byte[] bytes;
-        try { bytes = Convert.FromHexString(text ?? ""); }
-        catch (FormatException) { throw new AttestationPolicyException($"{field}: '{text}' is not hexadecimal"); }
+        try { bytes = Convert.FromHexString(text); }
+        catch (FormatException) { throw Invalid(field, $"'{text}' is not hexadecimal"); }
         if (bytes.Length == 0 || size is { } s && bytes.Length != s || size is null && PcrBanks.Supported.All(b => PcrBanks.DigestSize(b) != bytes.Length))
-            throw new AttestationPolicyException($"{field}: '{text}' is {bytes.Length} bytes, not a digest{(size is null ? "" : $" of {size} bytes")}");
-        return bytes;
+            throw Invalid(field, $"'{text}' is {bytes.Length} bytes, not a digest{(size is null ? "" : $" of {size} bytes")}");
     }
 
     /// <summary>Every rule the context breaks, as Failure reasons (empty when the policy holds).</summary>
@@ -225,9 +302,23 @@ public sealed class AttestationPolicy
     internal static AttestationReason Fail(string id, string message) => new(id, ReasonSeverity.Failure, message);
 }
 
-/// <summary>An invalid policy: the message names the field or the YAML line.</summary>
-public sealed class AttestationPolicyException(string message, int? line = null, Exception? inner = null)
-    : FormatException(line is null ? message : $"line {line}: {message}", inner)
+/// <summary>An invalid policy: the message names the field (<see cref="Field"/>) and the YAML line (<see cref="Line"/>) when known.</summary>
+public sealed class AttestationPolicyException : FormatException
 {
-    public int? Line { get; } = line;
+    private readonly string _text;
+
+    public AttestationPolicyException(string message, int? line = null, Exception? inner = null, string? field = null)
+        : base((line is null ? "" : $"line {line}: ") + (field is null ? "" : $"{field}: ") + message, inner)
+    {
+        _text = message;
+        Line = line;
+        Field = field;
+    }
+
+    public int? Line { get; }
+    /// <summary>The field to blame, as a path: "pcrs.sha256.7", "banks.required[1]"; null for whole-document errors.</summary>
+    public string? Field { get; }
+
+    /// <summary>The same error at another line (null: none, e.g. for YAML the caller never saw).</summary>
+    internal AttestationPolicyException AtLine(int? line) => new(_text, line, InnerException, Field);
 }

@@ -257,8 +257,8 @@ public sealed class PolicyTests : IDisposable
     }
 
     [Theory]
-    [InlineData("schemaVersion: 2\n", "schemaVersion 2")]
-    [InlineData("name: no version\n", "schemaVersion 0")]
+    [InlineData("schemaVersion: 2\n", "schemaVersion: 2 is not supported")]
+    [InlineData("name: no version\n", "schemaVersion: missing")]
     [InlineData("schemaVersion: 1\npcrs:\n  sha256:\n    7: [abcd]\n", "pcrs.sha256.7")]
     [InlineData("schemaVersion: 1\npcrs:\n  sha256:\n    24: [0000000000000000000000000000000000000000000000000000000000000000]\n", "0-23")]
     [InlineData("schemaVersion: 1\npcrs:\n  md5:\n    7: [00]\n", "md5")]
