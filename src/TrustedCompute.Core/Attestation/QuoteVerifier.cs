@@ -40,10 +40,12 @@ public sealed class QuoteVerifier : IDisposable
     private readonly byte[] _expectedPublic = [];
     private readonly string _expectedName = "";
 
+    /// <summary>Takes a private, validated copy of the policy: later changes to the caller's object change nothing.</summary>
+    /// <exception cref="AttestationPolicyException">The policy is invalid, exactly as the same policy in a file would be.</exception>
     public QuoteVerifier(VerificationOptions options)
     {
-        _options = options;
-        if (options.ExpectedAttestationKey is not { } ak) return;
+        _options = options with { Policy = options.Policy?.Snapshot() };
+        if (_options.ExpectedAttestationKey is not { } ak) return;
         _expectedPublic = ak.ToTpm2BPublic();
         _expectedName = HexText.Lower(ak.Name());
         if (!ak.IsRestrictedSigningKey) return;
@@ -420,14 +422,9 @@ public sealed class QuoteVerifier : IDisposable
     {
         if (_options.Policy is null)
             reasons.Add(Indeterminate(ReasonIds.PolicyNone, "No policy was given: nothing says what this host must have booted"));
-        else if (ConstrainsNothing(_options.Policy))
+        else if (_options.Policy.ConstrainsNothing)
             reasons.Add(Indeterminate(ReasonIds.PolicyNone, $"The policy '{_options.Policy.Name}' names no PCR value and no event rule: it constrains nothing"));
     }
-
-    private static bool ConstrainsNothing(AttestationPolicy policy) =>
-        (policy.Pcrs ?? []).All(kv => kv.Value is null || kv.Value.Count == 0)
-        && policy.Events is not { SecureBoot: not null } and not { BootApplications: not null } and not { KernelCommandLine: not null }
-            and not { TxtLaunch: not null } and not { TxtSinit: not null } and not { TxtMle: not null };
 
     private static void Evaluate(AttestationPolicy policy, PolicyContext context, List<AttestationReason> reasons)
     {

@@ -163,3 +163,38 @@ public sealed class VerifierAttackTests : IDisposable
         Untrusted(Verify(line, line, "events:\n  kernelCommandLine:\n    allowed: []\n"), ReasonIds.PolicyEvent, 8);
     }
 }
+
+/// <summary>A policy object handed to a verifier is validated like a file and cannot be changed behind its back.</summary>
+public sealed class VerifierPolicyObjectTests : IDisposable
+{
+    private readonly SoftQuote _soft = new();
+
+    public void Dispose() => _soft.Dispose();
+
+    [Fact]
+    public void MutatingThePolicyAfterHandingItOverChangesNoVerdict()
+    {
+        var good = new Dictionary<(TpmAlgId, int), byte[]> { [(TpmAlgId.Sha256, 0)] = new byte[32] };
+        var evil = new Dictionary<(TpmAlgId, int), byte[]> { [(TpmAlgId.Sha256, 0)] = SHA256.HashData("evil"u8) };
+        var policy = AttestationPolicy.FromEvidence(_soft.Evidence(good));
+        using var verifier = new QuoteVerifier(new VerificationOptions
+        {
+            HostName = "soft", ExpectedAttestationKey = _soft.Public, ExpectedNonce = _soft.Nonce, Policy = policy,
+        });
+        // The attacker (or a careless runbook) rewrites the golden value to the evil one after validation.
+        policy.Pcrs!["sha256"][0] = [Convert.ToHexString(evil[(TpmAlgId.Sha256, 0)])];
+        var r = verifier.Verify(_soft.Evidence(evil));
+        Assert.Equal(AttestationVerdict.Untrusted, r.Verdict);
+        Assert.Contains(r.Reasons, x => x.Id == ReasonIds.PolicyPcr && x.Pcr == 0);
+        Assert.Equal(AttestationVerdict.Trusted, verifier.Verify(_soft.Evidence(good)).Verdict);
+    }
+
+    [Fact]
+    public void AnInvalidPolicyObjectIsRejectedLikeTheFile()
+    {
+        var policy = new AttestationPolicy { SchemaVersion = 1, Pcrs = new() { ["sha256"] = new() { [7] = ["abcd"] } } };
+        Assert.Throws<AttestationPolicyException>(() => new QuoteVerifier(new VerificationOptions { Policy = policy }));
+        policy.SchemaVersion = 9;
+        Assert.Throws<AttestationPolicyException>(() => new QuoteVerifier(new VerificationOptions { Policy = policy }));
+    }
+}

@@ -104,6 +104,11 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         if (AttestationKey is not null && TrustEvidenceKey)
             ThrowTerminatingError(new ArgumentException("Give -AttestationKey or -TrustEvidenceKey, not both"), "InvokeHostAttestationKeyConflict", null);
         _policy = Policy;
+        if (Policy is not null)
+        {
+            try { _policy = Policy.Snapshot(); }
+            catch (AttestationPolicyException e) { ThrowTerminatingError(e, "InvokeHostAttestationPolicyInvalid", Policy); }
+        }
         if (PolicyPath is not null)
         {
             try { _policy = PolicyYaml.ReadFile(GetUnresolvedProviderPathFromPSPath(PolicyPath)); }
