@@ -236,6 +236,64 @@ Describe 'Attestation input that is malformed' {
     }
 }
 
+Describe 'Attestation policies and evidence that are hostile or changed after reading' {
+    BeforeAll {
+        $goodPolicy = Join-Path $TestDrive 'good.yaml'
+        Set-Content $goodPolicy "schemaVersion: 1`npcrs:`n  sha256:`n    7: [$('a' * 64)]`n"
+        function New-Fifo([string] $Name) {
+            $path = Join-Path $TestDrive $Name
+            & mkfifo $path
+            $path
+        }
+    }
+
+    It 'a policy object made invalid in code is not exported, naming the field; the export names each PCR' {
+        $policy = Import-AttestationPolicy $goodPolicy
+        $file = Join-Path $TestDrive 'out.yaml'
+        $policy | Export-AttestationPolicy -Path $file
+        Get-Content -Raw $file | Should -Match "(?m)^    # PCR 7: Secure Boot policy.*`n    7:"
+        (Import-AttestationPolicy $file).Pcrs['sha256'][7] | Should -Be @('a' * 64)
+
+        $policy.Pcrs['sha256'][7][0] = 'zz'
+        $policy | Export-AttestationPolicy -Path $file -Force -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ExportAttestationPolicyInvalid,*'
+        $err[0].Exception.Message | Should -BeLike "pcrs.sha256.7``[0``]: 'zz' is not hexadecimal"
+        $err[0].Exception.Field | Should -Be 'pcrs.sha256.7[0]'
+    }
+
+    It 'keys naming one PCR twice and null rules are invalid files, naming field and line' {
+        $dup = Join-Path $TestDrive 'dup.yaml'
+        Set-Content $dup "schemaVersion: 1`npcrs:`n  sha256:`n    7: [$('a' * 64)]`n    07: [$('e' * 64)]`n"
+        Import-AttestationPolicy $dup -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ImportAttestationPolicyInvalid,*'
+        $err[0].Exception.Message | Should -BeLike "line 5: pcrs.sha256: '07' is not a PCR index*"
+        $null = Set-Content (Join-Path $TestDrive 'null.yaml') "schemaVersion: 1`nevents:`n  secureBoot: ~`n"
+        Test-AttestationPolicy (Join-Path $TestDrive 'null.yaml') -WarningVariable warn -WarningAction SilentlyContinue |
+            Should -BeFalse
+        $warn[0] | Should -Match 'line 3: events\.secureBoot: no value'
+    }
+
+    It 'endless devices are cut off at the size limit' -Skip:(-not (Test-Path /dev/zero)) {
+        Import-AttestationPolicy -LiteralPath /dev/zero -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ImportAttestationPolicyInvalid,*'
+        $err[0].Exception.Message | Should -Match 'limit'
+        Import-AttestationEvidence -LiteralPath /dev/urandom -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'ImportAttestationEvidenceInvalid,*'
+    }
+
+    It 'a FIFO without a writer is an error within the timeout, as a policy, evidence or key file' -Skip:(-not $IsLinux) {
+        $fifo = New-Fifo 'nobody.fifo'
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        Test-AttestationPolicy -LiteralPath $fifo -WarningVariable warn -WarningAction SilentlyContinue | Should -BeFalse
+        $warn[0] | Should -Match 'did not reach its end within 5 s'
+        Import-AttestationEvidence -LiteralPath $fifo -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ImportAttestationEvidenceUnreadable,*'
+        $e = { Invoke-HostAttestation -AttestationKey $fifo -Path $goodPolicy } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'InvokeHostAttestationKeyInvalid,*'
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 25
+    }
+}
+
 Describe 'Attestation over a loopback SSH PSSession' -Skip:($noSimulator -or -not (Test-Path /usr/sbin/sshd)) {
     BeforeAll {
         $sshDir = Join-Path ([IO.Path]::GetTempPath()) ("tc-pester-sshd-" + [guid]::NewGuid().ToString('N').Substring(0, 8))

@@ -154,7 +154,8 @@ public sealed class AttestationEvidence
             }
             switch (reader.TokenType)
             {
-                case JsonTokenType.Null: throw new InvalidDataException($"Evidence has null for {(path.Length == 0 ? "the bundle" : path)}");
+                case JsonTokenType.Null:
+                    throw new InvalidDataException($"Evidence has null for {(path.Length == 0 ? "the bundle" : path)}");
                 case JsonTokenType.StartObject: scopes.Push((new HashSet<string>(StringComparer.OrdinalIgnoreCase), path, 0)); break;
                 case JsonTokenType.StartArray: scopes.Push((null, path, 0)); break;
                 case JsonTokenType.EndObject or JsonTokenType.EndArray: scopes.Pop(); break;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using TrustedCompute.EventLog;
 using TrustedCompute.Tpm;
@@ -84,7 +85,10 @@ public sealed class AttestationPolicy
     [YamlIgnore]
     public bool ConstrainsNothing =>
         (Pcrs is null || Pcrs.Values.All(v => v is null || v.Count == 0))
-        && Events is null or { SecureBoot: null, BootApplications: null, KernelCommandLine: null, TxtLaunch: null, TxtSinit: null, TxtMle: null };
+        && (Events is null || NoRules(Events));
+
+    private static bool NoRules(PolicyEvents e) =>
+        e is { SecureBoot: null, BootApplications: null, KernelCommandLine: null, TxtLaunch: null, TxtSinit: null, TxtMle: null };
 
     /// <summary>
     /// A private copy read back through the file reader (written as YAML, then screened, deserialized and validated):
@@ -153,7 +157,7 @@ public sealed class AttestationPolicy
     /// </summary>
     public void Validate()
     {
-        if (SchemaVersion != CurrentSchemaVersion) throw Invalid("schemaVersion", UnsupportedVersion(SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (SchemaVersion != CurrentSchemaVersion) throw Invalid("schemaVersion", UnsupportedVersion(SchemaVersion.ToString(CultureInfo.InvariantCulture)));
         TpmAlgId? minimum = null;
         if (Banks is { } banks)
         {
@@ -195,8 +199,7 @@ public sealed class AttestationPolicy
 
     private static void ValidateEvents(PolicyEvents events)
     {
-        if (events is { SecureBoot: null, BootApplications: null, KernelCommandLine: null, TxtLaunch: null, TxtSinit: null, TxtMle: null })
-            throw Invalid("events", "give at least one rule");
+        if (NoRules(events)) throw Invalid("events", "give at least one rule");
         if (events.BootApplications is { Allowed: null, Forbidden: null })
             throw Invalid("events.bootApplications", "give allowed, forbidden or both");
         Each(events.BootApplications?.Allowed, "events.bootApplications.allowed", (d, f) => Hex(d, f, null));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using TrustedCompute.IO;
 using YamlDotNet.Core;
@@ -17,6 +18,8 @@ public static class PolicyYaml
     public const int MaxSize = 1 << 20;
     private const int MaxEvents = 100_000;
     private const int MaxDepth = 16;
+    private static readonly string CurrentVersionText = AttestationPolicy.CurrentSchemaVersion.ToString(CultureInfo.InvariantCulture);
+    private static readonly string FirstLine = "schemaVersion: " + CurrentVersionText;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static readonly IDeserializer Deserializer = new DeserializerBuilder()
@@ -106,7 +109,8 @@ public static class PolicyYaml
         try { return Deserializer.Deserialize<AttestationPolicy>(parser) ?? throw new AttestationPolicyException("The policy is empty", 1); }
         catch (YamlException e)
         {
-            string message = e.InnerException is { } inner && e.Message.Contains("Exception during deserialization", StringComparison.Ordinal) ? inner.Message : e.Message;
+            bool wrapped = e.Message.Contains("Exception during deserialization", StringComparison.Ordinal);
+            string message = wrapped && e.InnerException is { } inner ? inner.Message : e.Message;
             throw new AttestationPolicyException(Clean(message), Line(e.Start), e);
         }
         catch (Exception e) when (IsConverterFailure(e))
@@ -173,7 +177,7 @@ public static class PolicyYaml
                 {
                     var done = frames.Pop();
                     if (frames.Count == 0 && !done.Keys.Contains("schemaVersion"))
-                        throw new AttestationPolicyException($"missing: a policy starts with schemaVersion: {AttestationPolicy.CurrentSchemaVersion}", 1, field: "schemaVersion");
+                        throw new AttestationPolicyException($"missing: a policy starts with {FirstLine}", 1, field: "schemaVersion");
                 }
                 if (e is not NodeEvent node) continue;
                 if (!node.Anchor.IsEmpty) throw new AttestationPolicyException($"YAML anchors are not allowed in a policy (&{node.Anchor})", line);
@@ -181,7 +185,8 @@ public static class PolicyYaml
                 string path;
                 if (!frames.TryPeek(out var parent))
                 {
-                    if (e is not MappingStart) throw new AttestationPolicyException($"A policy is a YAML mapping of settings, starting with schemaVersion: {AttestationPolicy.CurrentSchemaVersion}", line);
+                    if (e is not MappingStart)
+                        throw new AttestationPolicyException($"A policy is a YAML mapping of settings, starting with {FirstLine}", line);
                     rooted = true;
                     path = "";
                 }
@@ -232,7 +237,8 @@ public static class PolicyYaml
         CheckText(key.Value, Join(mapping.Path, key.Value), line);
         if (!mapping.Keys.Add(key.Value)) throw new AttestationPolicyException($"Duplicate key '{key.Value}'", line, field: field);
         if (mapping.PcrIndexes && !IsPcrIndex(key.Value))
-            throw new AttestationPolicyException($"'{key.Value}' is not a PCR index: write each as a plain decimal number 0-23", line, field: field);
+            throw new AttestationPolicyException($"'{key.Value}' is not a PCR index: write each as a plain decimal number 0-23",
+                line, field: field);
         lines.TryAdd(Join(mapping.Path, key.Value), line);
         mapping.Key = key.Value;
     }
@@ -242,7 +248,7 @@ public static class PolicyYaml
         if (value.Style == ScalarStyle.Plain && value.Value is "" or "~" or "null" or "Null" or "NULL")
             throw new AttestationPolicyException(AttestationPolicy.NoValue, line, field: path);
         CheckText(value.Value, path, line);
-        if (path == "schemaVersion" && value.Value != AttestationPolicy.CurrentSchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        if (path == "schemaVersion" && value.Value != CurrentVersionText)
             throw new AttestationPolicyException(AttestationPolicy.UnsupportedVersion(value.Value), line, field: path);
     }
 

@@ -87,7 +87,10 @@ public static class BoundedFile
             new Thread(() =>
             {
                 try { File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite).Dispose(); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* the reader stays parked; it is a background thread */ }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    /* the reader stays parked; it is a background thread */
+                }
             }) { IsBackground = true }.Start();
         }
     }

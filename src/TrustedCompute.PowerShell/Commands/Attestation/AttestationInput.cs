@@ -2,6 +2,8 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Security.Cryptography;
+using System.Text;
+using TrustedCompute.IO;
 using TrustedCompute.Attestation;
 using TrustedCompute.Tpm;
 
@@ -10,6 +12,8 @@ namespace TrustedCompute.PowerShell.Commands.Attestation;
 /// <summary>Turns PowerShell input (live or deserialized objects, bytes, PEM text, files) into Core attestation types.</summary>
 internal static class AttestationInput
 {
+    private const int MaxKeyFileSize = 64 * 1024;
+
     /// <summary>Evidence from a live object or a Deserialized.* property bag (remoting, Import-Clixml).</summary>
     public static AttestationEvidence ToEvidence(object? input)
     {
@@ -78,11 +82,9 @@ internal static class AttestationInput
             case string path:
             {
                 string full = resolvePath(path);
-                var info = new FileInfo(full);
-                if (!info.Exists) throw new FileNotFoundException($"No attestation key file {full}", full);
-                if (info.Length > 64 * 1024) throw new InvalidDataException($"{full} is too large for a public key");
-                var bytes = File.ReadAllBytes(full);
-                return bytes.AsSpan().StartsWith("-----"u8) ? (null, FromPem(File.ReadAllText(full))) : FromBytes(bytes);
+                if (!File.Exists(full)) throw new FileNotFoundException($"No attestation key file {full}", full);
+                var bytes = BoundedFile.ReadAllBytes(full, MaxKeyFileSize, BoundedFile.DefaultTimeout);
+                return bytes.AsSpan().StartsWith("-----"u8) ? (null, FromPem(Encoding.UTF8.GetString(bytes))) : FromBytes(bytes);
             }
             default:
                 if (input is PSObject bag && bag.Properties["Public"]?.Value is { } inner && !ReferenceEquals(inner, input)) return ToAttestationKey(inner, resolvePath);

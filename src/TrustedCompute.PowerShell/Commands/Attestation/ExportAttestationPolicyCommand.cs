@@ -32,7 +32,7 @@ public sealed class ExportAttestationPolicyCommand : TrustedComputeCmdlet
             return;
         }
         string yaml;
-        try { yaml = PolicyYaml.Serialize(Policy); }
+        try { yaml = PolicyYaml.Serialize(Policy.Snapshot()); }
         catch (AttestationPolicyException e)
         {
             WriteError(e, "ExportAttestationPolicyInvalid", Policy);

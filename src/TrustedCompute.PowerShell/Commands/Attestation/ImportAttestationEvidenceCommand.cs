@@ -12,7 +12,7 @@ public sealed class ImportAttestationEvidenceCommand : AttestationFileCmdlet
     {
         foreach (var file in Files("ImportAttestationEvidence"))
         {
-            try { WriteObject(AttestationEvidence.ReadFile(file)); }
+            try { WriteObject(AttestationEvidence.ReadFile(file, CancellationToken)); }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
                 WriteError(e, e is InvalidDataException ? "ImportAttestationEvidenceInvalid" : "ImportAttestationEvidenceUnreadable", file);

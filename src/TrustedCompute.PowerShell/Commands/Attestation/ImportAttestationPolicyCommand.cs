@@ -12,7 +12,7 @@ public sealed class ImportAttestationPolicyCommand : AttestationFileCmdlet
     {
         foreach (var file in Files("ImportAttestationPolicy"))
         {
-            try { WriteObject(PolicyYaml.ReadFile(file)); }
+            try { WriteObject(PolicyYaml.ReadFile(file, CancellationToken)); }
             catch (AttestationPolicyException e) { WriteError(e, "ImportAttestationPolicyInvalid", file); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { WriteError(e, "ImportAttestationPolicyUnreadable", file); }
         }

@@ -14,7 +14,7 @@ public sealed class TestAttestationPolicyCommand : AttestationFileCmdlet
         {
             try
             {
-                PolicyYaml.ReadFile(file);
+                PolicyYaml.ReadFile(file, CancellationToken);
                 WriteObject(true);
             }
             catch (Exception e) when (e is AttestationPolicyException or IOException or UnauthorizedAccessException)
