@@ -10,6 +10,7 @@ namespace TrustedCompute.EventLog;
 internal sealed class EventLogParser
 {
     private const int MaxPcrIndex = 23;
+    private const uint NoPcrIndex = 0xFFFFFFFF;
     private static readonly byte[] SpecId03 = "Spec ID Event03\0"u8.ToArray();
 
     private readonly Stream _stream;
@@ -94,8 +95,7 @@ internal sealed class EventLogParser
     private TcgEvent ReadLegacyEvent(bool header = false)
     {
         long start = _offset;
-        int pcr = ReadPcrIndex();
-        uint type = ReadUInt32("eventType");
+        var (pcr, type) = ReadPcrAndType();
         var digest = ReadBytes(20, "digest");
         var data = ReadEventData();
         if (header && _options.Quirks.HasFlag(EventLogQuirks.SpecIdVendorInfoOutsideEvent) && data.AsSpan().StartsWith(SpecId03) && data.Length >= 28)
@@ -114,8 +114,7 @@ internal sealed class EventLogParser
     private TcgEvent ReadAgileEvent(Dictionary<TpmAlgId, int> sizes)
     {
         long start = _offset;
-        int pcr = ReadPcrIndex();
-        uint type = ReadUInt32("eventType");
+        var (pcr, type) = ReadPcrAndType();
         long countOffset = _offset;
         uint count = ReadUInt32("digests.count");
         if (count == 0 || count > sizes.Count)
@@ -135,12 +134,19 @@ internal sealed class EventLogParser
         return new TcgEvent(_eventIndex++, start, checked((int)(_offset - start)), pcr, type, digests, data);
     }
 
-    private int ReadPcrIndex()
+    /// <summary>
+    /// PCR 0-23, or <see cref="TcgEvent.NoPcr"/> for an EV_NO_ACTION logged against PCR 0xFFFFFFFF (Windows TBS logs
+    /// end with such events); any other index is an error, so nothing replays into a PCR that does not exist.
+    /// </summary>
+    private (int Pcr, uint Type) ReadPcrAndType()
     {
         long at = _offset;
         uint pcr = ReadUInt32("pcrIndex");
-        if (pcr > MaxPcrIndex) throw Error($"PCR index {pcr} is out of range 0-{MaxPcrIndex}", "pcrIndex", at);
-        return (int)pcr;
+        uint type = ReadUInt32("eventType");
+        if (pcr == NoPcrIndex && type == (uint)TcgEventType.EV_NO_ACTION) return (TcgEvent.NoPcr, type);
+        if (pcr > MaxPcrIndex)
+            throw Error($"PCR index 0x{pcr:x} of a {(TcgEventType)type} event is out of range 0-{MaxPcrIndex}", "pcrIndex", at);
+        return ((int)pcr, type);
     }
 
     private byte[] ReadEventData()

@@ -37,6 +37,9 @@ public sealed class TcgEvent
         Data = data;
     }
 
+    /// <summary>The <see cref="PcrIndex"/> of an event logged against no PCR (0xFFFFFFFF in the log).</summary>
+    public const int NoPcr = -1;
+
     private TcgEventData? _decoded;
 
     /// <summary>Position in the log, 0 for the first (header) event.</summary>
@@ -45,6 +48,7 @@ public sealed class TcgEvent
     public long Offset { get; }
     /// <summary>Bytes the whole event occupies in the log.</summary>
     public int Length { get; }
+    /// <summary>0-23, or <see cref="NoPcr"/> (-1) for an EV_NO_ACTION logged against PCR 0xFFFFFFFF.</summary>
     public int PcrIndex { get; }
     public uint RawEventType { get; }
     public TcgEventType EventType => (TcgEventType)RawEventType;
@@ -55,7 +59,7 @@ public sealed class TcgEvent
     /// <summary>The data decoded by type (decoded on first use).</summary>
     public TcgEventData Decoded => _decoded ??= EventDataDecoder.Decode(this);
     /// <summary>False for EV_NO_ACTION: such events are logged but never extended.</summary>
-    public bool IsExtended => EventType != TcgEventType.EV_NO_ACTION;
+    public bool IsExtended => EventType != TcgEventType.EV_NO_ACTION && PcrIndex != NoPcr;
     public DigestCheckStatus DigestCheck { get; internal set; }
     /// <summary>Banks whose digest differs from the hash of the data (empty unless <see cref="DigestCheck"/> is Mismatch).</summary>
     public IReadOnlyList<TpmAlgId> MismatchedBanks { get; internal set; } = [];
@@ -67,5 +71,5 @@ public sealed class TcgEvent
         return null;
     }
 
-    public override string ToString() => $"#{Index} PCR{PcrIndex} {EventTypeName} {Summary}";
+    public override string ToString() => $"#{Index} {(PcrIndex == NoPcr ? "no PCR" : $"PCR{PcrIndex}")} {EventTypeName} {Summary}";
 }
