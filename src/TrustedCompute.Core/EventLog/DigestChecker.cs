@@ -75,11 +75,12 @@ internal static class DigestChecker
 
     /// <summary>
     /// EV_IPL has no single form. GRUB logs "grub_cmd: X" and hashes X; systemd-boot logs a UTF-16 string and hashes
-    /// it whole: those are checked strictly. Other EV_IPL events (a file path whose digest covers the file) pass
+    /// it whole; shim's MokListTrusted hashes the value its decoding found: those are checked strictly. Other EV_IPL events (a file path whose digest covers the file) pass
     /// only when the digest happens to cover the data.
     /// </summary>
     private static (bool Strict, byte[][] Alternatives) IplForm(TcgEvent e)
     {
+        if (e.Decoded is ShimVariableEventData { Value: { } value }) return (true, [value]);
         if (e.Decoded is not StringEventData text) return (false, []);
         if (text.Encoding == "UTF-16") return (true, []);
         foreach (var prefix in GrubPrefixes)
