@@ -21,6 +21,11 @@ public sealed record EventLogParseOptions
     public long MaxLogSize { get; init; } = 64 << 20;
     /// <summary>Most events accepted.</summary>
     public int MaxEvents { get; init; } = 1 << 20;
+    /// <summary>
+    /// How long reading a log that is not a regular file (securityfs, a FIFO, a device) may take in all, on Linux;
+    /// then the read fails with an IOException whose inner exception is a TimeoutException.
+    /// </summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Parse-time quirks to tolerate (see <see cref="EventLogQuirks"/>).</summary>
     public EventLogQuirks Quirks { get; init; }
 }
