@@ -42,8 +42,8 @@ public sealed class TcgEventLog
         Events = events;
         Length = length;
         AppliedParseQuirks = appliedQuirks;
-        using (var hasher = new BankHasher())
-            foreach (var e in events) DigestChecker.Check(e, hasher);
+        var hasher = BankHasher.ForThisThread;
+        foreach (var e in events) DigestChecker.Check(e, hasher);
         // An H-CRTM (EV_EFI_HCRTM_EVENT in PCR 0) starts PCR 0 at 4 like a StartupLocality of 4.
         StartupLocality = events.Where(e => e.EventType == TcgEventType.EV_NO_ACTION && e.PcrIndex == 0 && e.Data.AsSpan().StartsWith("StartupLocality\0"u8))
             .Select(e => e.Decoded).OfType<StartupLocalityEventData>().FirstOrDefault()?.Locality

@@ -207,4 +207,19 @@ public class RealWorldLogTests
         Assert.Equal((0xFFFF0000UL, 0x10000UL), (b.BlobBase, b.BlobLength));
         Assert.Equal(DigestCheckStatus.NotChecked, log.Events[1].DigestCheck);
     }
+
+    [Fact]
+    public void Each_bank_of_a_grub_event_must_cover_one_of_its_forms_whatever_the_other_banks_matched()
+    {
+        byte[] data = "grub_cmd: linux /vmlinuz root=/dev/sda1\0"u8.ToArray();
+        byte[] rest = data[10..^1], withNul = data[10..];
+        var log = TcgEventLog.Parse(new SyntheticLog(TpmAlgId.Sha1, TpmAlgId.Sha256, TpmAlgId.Sha384)
+            .Add(8, TcgEventType.EV_IPL, data, b => PcrBanks.Hash(b, b == TpmAlgId.Sha256 ? withNul : rest))
+            .Add(8, TcgEventType.EV_IPL, data, b => PcrBanks.Hash(b, b == TpmAlgId.Sha256 ? data : rest))
+            .Add(8, TcgEventType.EV_IPL, data, b => PcrBanks.Hash(b, b == TpmAlgId.Sha384 ? [.. rest, 1] : rest)).ToArray());
+        Assert.Equal(DigestCheckStatus.Verified, log.Events[1].DigestCheck);
+        Assert.Equal(DigestCheckStatus.Verified, log.Events[2].DigestCheck);
+        Assert.Equal(DigestCheckStatus.Mismatch, log.Events[3].DigestCheck);
+        Assert.Equal([TpmAlgId.Sha384], log.Events[3].MismatchedBanks);
+    }
 }
