@@ -6,7 +6,8 @@ namespace TrustedCompute.EventLog;
 /// <summary>Checks the digests of events whose digest the spec defines as the hash of (part of) the event data.</summary>
 internal static class DigestChecker
 {
-    private static readonly string[] GrubPrefixes = ["grub_cmd: ", "kernel_cmdline: ", "module_cmdline: ", "grub_kernel_cmdline "];
+    private static readonly byte[][] GrubPrefixes =
+        ["grub_cmd: "u8.ToArray(), "kernel_cmdline: "u8.ToArray(), "module_cmdline: "u8.ToArray(), "grub_kernel_cmdline "u8.ToArray()];
 
     public static void Check(TcgEvent e, BankHasher hasher)
     {
@@ -14,7 +15,7 @@ internal static class DigestChecker
         List<TpmAlgId>? mismatched = null;
         int checkedBanks = 0, preferred = 0;
         Span<byte> hash = stackalloc byte[64];
-        foreach (var d in e.Digests)
+        foreach (var d in e.DigestArray)
         {
             if (!PcrBanks.IsSupported(d.Algorithm)) continue;
             checkedBanks++;
@@ -92,18 +93,22 @@ internal static class DigestChecker
     /// </summary>
     private static (bool Strict, ReadOnlyMemory<byte>[] Inputs) IplForm(TcgEvent e)
     {
-        if (e.Decoded is ShimVariableEventData { Value: { } value }) return (true, [value, e.Data]);
-        if (e.Decoded is not StringEventData text) return (false, [e.Data]);
-        if (text.Encoding == "UTF-16") return (true, [e.Data]);
+        // GRUB's prefixes are found on the bytes: the same test as on the decoded ASCII text, without decoding it.
+        var text = e.Data.AsSpan().TrimEnd((byte)0);
         foreach (var prefix in GrubPrefixes)
         {
-            if (!text.Text.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            // ASCII text is the data without its trailing NULs, byte for byte: GRUB hashes the rest, with or without a NUL.
-            int end = text.Text.Length;
-            var rest = e.Data.AsMemory(prefix.Length, end - prefix.Length);
-            ReadOnlyMemory<byte> withNul = end < e.Data.Length ? e.Data.AsMemory(prefix.Length, end - prefix.Length + 1) : (byte[])[.. rest.Span, 0];
+            if (!text.StartsWith(prefix) || !EventDataDecoder.IsAsciiText(text)) continue;
+            var rest = e.Data.AsMemory(prefix.Length, text.Length - prefix.Length);
+            ReadOnlyMemory<byte> withNul = text.Length < e.Data.Length
+                ? e.Data.AsMemory(prefix.Length, rest.Length + 1)
+                : (byte[])[.. rest.Span, 0];
             return (true, [rest, withNul, e.Data]);
         }
-        return (false, [e.Data]);
+        return e.Decoded switch
+        {
+            ShimVariableEventData { Value: { } value } => (true, [value, e.Data]),
+            StringEventData { Encoding: "UTF-16" } => (true, [e.Data]),
+            _ => (false, [e.Data]),
+        };
     }
 }

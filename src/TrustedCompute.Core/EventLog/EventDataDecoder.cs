@@ -125,10 +125,16 @@ internal static class EventDataDecoder
         if (data.Length >= 4 && data[1] == 0 && data[0] != 0 && IsUtf16Text(data[..(data.Length & ~1)]) && (data.Length % 2 == 0 || data[^1] == 0))
             return new StringEventData(Encoding.Unicode.GetString(data[..(data.Length & ~1)]).TrimEnd('\0'), "UTF-16");
         var trimmed = data.TrimEnd((byte)0);
-        if (trimmed.Length == 0) return null;
-        foreach (byte b in trimmed)
-            if (b is < 0x20 and not (byte)'\n' and not (byte)'\r' and not (byte)'\t' || b >= 0x7F) return null;
-        return new StringEventData(Encoding.ASCII.GetString(trimmed), "ASCII");
+        return IsAsciiText(trimmed) ? new StringEventData(Encoding.ASCII.GetString(trimmed), "ASCII") : null;
+    }
+
+    /// <summary>Non-empty printable ASCII, tabs and line breaks allowed.</summary>
+    internal static bool IsAsciiText(ReadOnlySpan<byte> text)
+    {
+        if (text.Length == 0) return false;
+        foreach (byte b in text)
+            if (b is < 0x20 and not (byte)'\n' and not (byte)'\r' and not (byte)'\t' || b >= 0x7F) return false;
+        return true;
     }
 
     private static bool IsUtf16Text(ReadOnlySpan<byte> data)

@@ -22,11 +22,16 @@ internal sealed class EventLogParser
     private int _peeked = -1;
     private bool _vendorTail;
 
+    /// <summary>The bytes of a MemoryStream whose buffer is visible, read in place instead of through the stream.</summary>
+    private readonly ArraySegment<byte> _memory;
+
     private EventLogParser(Stream stream, EventLogParseOptions options)
     {
         _stream = stream;
         _options = options;
         _knownLength = stream.CanSeek ? stream.Length - stream.Position : -1;
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var buffer))
+            _memory = buffer[(int)memory.Position..];
     }
 
     public static TcgEventLog Parse(Stream stream, EventLogParseOptions options, CancellationToken cancellationToken) =>
@@ -39,7 +44,7 @@ internal sealed class EventLogParser
         if (_knownLength > _options.MaxLogSize)
             throw Error($"the log is {_knownLength} bytes, more than the maximum {_options.MaxLogSize}", "log", 0);
 
-        var events = new List<TcgEvent>();
+        var events = new List<TcgEvent>(_knownLength > 0 ? (int)Math.Min(_knownLength / 128, 4096) : 16);
         var applied = EventLogQuirks.None;
         var first = ReadLegacyEvent(header: true);
         if (_vendorTail) applied |= EventLogQuirks.SpecIdVendorInfoOutsideEvent;
@@ -73,6 +78,7 @@ internal sealed class EventLogParser
             }
             events.Add(format == EventLogFormat.CryptoAgile ? ReadAgileEvent(sizes!) : ReadLegacyEvent());
         }
+        if (_memory.Array is not null) _stream.Position += _offset;
         return new TcgEventLog(format, specId, banks, events, _offset, applied);
     }
 
@@ -184,6 +190,16 @@ internal sealed class EventLogParser
 
     private void Fill(Span<byte> buffer, string field)
     {
+        if (_memory.Array is not null)
+        {
+            int left = _memory.Count - (int)_offset;
+            if (left < buffer.Length) throw Error($"truncated: {buffer.Length} byte(s) needed, {left} left", field, _offset);
+            _memory.AsSpan((int)_offset, buffer.Length).CopyTo(buffer);
+            _offset += buffer.Length;
+            if (_offset > _options.MaxLogSize)
+                throw Error($"the log exceeds the maximum size {_options.MaxLogSize}", field, _offset - buffer.Length);
+            return;
+        }
         int read = 0;
         if (_peeked >= 0 && buffer.Length > 0)
         {
@@ -209,6 +225,11 @@ internal sealed class EventLogParser
     /// <summary>True when every byte left is 0x00 or every byte left is 0xFF (firmware padding its log buffer).</summary>
     private bool RestIsPadding()
     {
+        if (_memory.Array is not null)
+        {
+            var rest = _memory.AsSpan((int)_offset);
+            return rest.Length > 0 && rest[0] is 0x00 or 0xFF && !rest.ContainsAnyExcept(rest[0]);
+        }
         if (!_stream.CanSeek) return false;
         long position = _stream.Position;
         int first = _stream.ReadByte();

@@ -26,14 +26,14 @@ public enum DigestCheckStatus
 /// <summary>One event of a TCG event log (TCG_PCR_EVENT or TCG_PCR_EVENT2), with its decoded data.</summary>
 public sealed class TcgEvent
 {
-    internal TcgEvent(int index, long offset, int length, int pcrIndex, uint eventType, IReadOnlyList<TcgDigest> digests, byte[] data)
+    internal TcgEvent(int index, long offset, int length, int pcrIndex, uint eventType, TcgDigest[] digests, byte[] data)
     {
         Index = index;
         Offset = offset;
         Length = length;
         PcrIndex = pcrIndex;
         RawEventType = eventType;
-        Digests = digests;
+        DigestArray = digests;
         Data = data;
     }
 
@@ -54,7 +54,9 @@ public sealed class TcgEvent
     public TcgEventType EventType => (TcgEventType)RawEventType;
     /// <summary>The spec's name, or hex for a type the spec does not name.</summary>
     public string EventTypeName => Enum.IsDefined(EventType) ? EventType.ToString() : $"0x{RawEventType:x8}";
-    public IReadOnlyList<TcgDigest> Digests { get; }
+    public IReadOnlyList<TcgDigest> Digests => DigestArray;
+    /// <summary>The digests as an array: looping over it allocates no enumerator.</summary>
+    internal TcgDigest[] DigestArray { get; }
     public byte[] Data { get; }
     /// <summary>The data decoded by type (decoded on first use).</summary>
     public TcgEventData Decoded => _decoded ??= EventDataDecoder.Decode(this);
@@ -67,7 +69,7 @@ public sealed class TcgEvent
 
     public byte[]? GetDigest(TpmAlgId bank)
     {
-        foreach (var d in Digests) if (d.Algorithm == bank) return d.Digest;
+        foreach (var d in DigestArray) if (d.Algorithm == bank) return d.Digest;
         return null;
     }
 

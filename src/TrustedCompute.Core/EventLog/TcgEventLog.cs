@@ -64,7 +64,7 @@ public sealed class TcgEventLog
 
     public static TcgEventLog Parse(byte[] data, EventLogParseOptions? options = null, CancellationToken cancellationToken = default)
     {
-        using var stream = new MemoryStream(data, writable: false);
+        using var stream = new MemoryStream(data, 0, data.Length, writable: false, publiclyVisible: true);
         return EventLogParser.Parse(stream, options ?? EventLogParseOptions.Default, cancellationToken);
     }
 

@@ -13,6 +13,8 @@ public sealed class EventLogSourceTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(8);
     private static readonly EventLogParseOptions Quick = new() { ReadTimeout = TimeSpan.FromMilliseconds(400), MaxLogSize = 1 << 20 };
+    /// <summary>For reads that must succeed: a loaded machine may start the writer late.</summary>
+    private static readonly EventLogParseOptions Patient = Quick with { ReadTimeout = TimeSpan.FromSeconds(6) };
     private readonly string _dir = Directory.CreateTempSubdirectory("tc-fifo-").FullName;
     private readonly CancellationTokenSource _done = new();
 
@@ -65,12 +67,36 @@ public sealed class EventLogSourceTests : IDisposable
         var bytes = Log;
         string fifo = Fifo();
         var writer = Task.Run(() => File.WriteAllBytes(fifo, bytes));
-        Assert.Equal(3, Within(() => EventLogSource.ReadFile(fifo, Quick)).Events.Count);
+        Assert.Equal(3, Within(() => EventLogSource.ReadFile(fifo, Patient)).Events.Count);
         Assert.True(writer.Wait(Limit));
 
         writer = Task.Run(() => File.WriteAllBytes(fifo, bytes));
-        Assert.Equal(bytes, Within(() => EvidenceCollector.ReadLocalEventLog(fifo, Quick)));
+        Assert.Equal(bytes, Within(() => EvidenceCollector.ReadLocalEventLog(fifo, Patient)));
         Assert.True(writer.Wait(Limit));
+    }
+
+    [SkippableFact]
+    public void A_fifo_whose_writer_opened_first_ends_when_it_closes_not_at_the_timeout()
+    {
+        var bytes = Log;
+        string fifo = Fifo();
+        var writer = Task.Run(() => File.WriteAllBytes(fifo, bytes));
+        Thread.Sleep(300); // the writer now waits in open(2) for a reader
+        var watch = Stopwatch.StartNew();
+        Assert.Equal(bytes, Within(() => EventLogSource.ReadFileBytes(fifo, Patient)));
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.True(writer.Wait(Limit));
+    }
+
+    [SkippableFact]
+    public void Dev_null_is_an_empty_log_at_once()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "Linux devices");
+        var watch = Stopwatch.StartNew();
+        var ex = ThrowsWithin<EventLogFormatException>(() => EventLogSource.ReadFile("/dev/null", Patient));
+        Assert.Contains("empty", ex.Message);
+        Assert.Empty(EventLogSource.ReadFileBytes("/dev/null", Patient));
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
     }
 
     [SkippableFact]
