@@ -63,7 +63,8 @@ public static class EvidenceCollector
     /// at <paramref name="path"/>, else this machine's log (TBS on Windows, securityfs on Linux); null when this machine
     /// has none or it may not be read.
     /// </summary>
-    public static byte[]? ReadLocalEventLog(string? path, EventLogParseOptions? options = null, CancellationToken cancellationToken = default)
+    public static byte[]? ReadLocalEventLog(string? path, EventLogParseOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         if (path is not null) return EventLogSource.ReadFileBytes(path, options, cancellationToken);
         try

@@ -7,7 +7,8 @@ namespace TrustedCompute.EventLog;
 internal static class DigestChecker
 {
     private static readonly byte[][] GrubPrefixes =
-        ["grub_cmd: "u8.ToArray(), "kernel_cmdline: "u8.ToArray(), "module_cmdline: "u8.ToArray(), "grub_kernel_cmdline "u8.ToArray()];
+        ["grub_cmd: "u8.ToArray(), "kernel_cmdline: "u8.ToArray(), "module_cmdline: "u8.ToArray(),
+            "grub_kernel_cmdline "u8.ToArray()];
 
     public static void Check(TcgEvent e, BankHasher hasher)
     {

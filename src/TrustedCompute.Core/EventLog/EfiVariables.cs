@@ -10,7 +10,8 @@ internal static class EfiVariables
 {
     private static readonly HashSet<string> Flags =
         ["SecureBoot", "SetupMode", "AuditMode", "DeployedMode", "MokSBState", "MokListTrusted", "MokListTrustedRT"];
-    private static readonly HashSet<string> Databases = ["PK", "KEK", "db", "dbx", "dbt", "dbr", "MokList", "MokListX", "MokListRT", "MokListXRT"];
+    private static readonly HashSet<string> Databases =
+        ["PK", "KEK", "db", "dbx", "dbt", "dbr", "MokList", "MokListX", "MokListRT", "MokListXRT"];
     private static readonly HashSet<string> TextVariables = ["SbatLevel", "SbatLevelRT"];
 
     public static EfiVariableEventData Describe(Guid guid, string name, byte[] value, bool authority)

@@ -112,7 +112,7 @@ public sealed class EfiImageLoadEventData : TcgEventData
     public ulong ImageLinkTimeAddress { get; init; }
     public required byte[] DevicePathBytes { get; init; }
     public required string DevicePath { get; init; }
-    /// <summary>Bytes after the device path that LengthOfDevicePath does not cover (some firmware logs length 0, then a path).</summary>
+    /// <summary>Bytes after the device path that LengthOfDevicePath does not cover (some firmware logs 0, then a path).</summary>
     public byte[] ExtraBytes { get; init; } = [];
     public override string ToString() =>
         (DevicePath.Length > 0 ? DevicePath : $"image at 0x{ImageLocationInMemory:x} ({ImageLengthInMemory} bytes)")
@@ -172,5 +172,6 @@ public sealed class ShimVariableEventData(string variableName, byte[]? value) : 
     public byte[]? Value { get; } = value;
     /// <summary>True for 0x01, false for 0x00, null when the value is unknown.</summary>
     public bool? Enabled => Value switch { [1] => true, [0] => false, _ => null };
-    public override string ToString() => $"{VariableName}: {Enabled switch { true => "Enabled", false => "Disabled", null => "unknown value" }}";
+    public override string ToString() =>
+        $"{VariableName}: {Enabled switch { true => "Enabled", false => "Disabled", null => "unknown value" }}";
 }

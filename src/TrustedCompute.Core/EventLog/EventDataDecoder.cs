@@ -30,7 +30,8 @@ internal static class EventDataDecoder
         TcgEventType.EV_ACTION or TcgEventType.EV_EFI_ACTION or TcgEventType.EV_IPL or TcgEventType.EV_COMPACT_HASH
             or TcgEventType.EV_OMIT_BOOT_DEVICE_EVENTS or TcgEventType.EV_NONHOST_INFO => Text(data),
         TcgEventType.EV_S_CRTM_VERSION => (TcgEventData?)Text(data) ?? (data.Length == 16 ? new StringEventData(new Guid(data).ToString(), "GUID") : null),
-        TcgEventType.EV_POST_CODE or TcgEventType.EV_S_CRTM_CONTENTS => (TcgEventData?)Text(data) ?? (data.Length == 16 ? Blob(data, false) : null),
+        TcgEventType.EV_POST_CODE or TcgEventType.EV_S_CRTM_CONTENTS =>
+            (TcgEventData?)Text(data) ?? (data.Length == 16 ? Blob(data, false) : null),
         TcgEventType.EV_POST_CODE2 or TcgEventType.EV_EFI_PLATFORM_FIRMWARE_BLOB2 => Blob(data, true),
         TcgEventType.EV_EFI_PLATFORM_FIRMWARE_BLOB => Blob(data, false),
         TcgEventType.EV_EFI_VARIABLE_DRIVER_CONFIG or TcgEventType.EV_EFI_VARIABLE_BOOT or TcgEventType.EV_EFI_VARIABLE_BOOT2
@@ -50,8 +51,8 @@ internal static class EventDataDecoder
     /// </summary>
     private static ShimVariableEventData? ShimVariable(TcgEvent e)
     {
-        if (e.EventType != TcgEventType.EV_IPL || e.PcrIndex != 14 || !e.Data.AsSpan().TrimEnd((byte)0).SequenceEqual(MokListTrusted))
-            return null;
+        if (e.EventType != TcgEventType.EV_IPL || e.PcrIndex != 14) return null;
+        if (!e.Data.AsSpan().TrimEnd((byte)0).SequenceEqual(MokListTrusted)) return null;
         foreach (byte candidate in (ReadOnlySpan<byte>)[0, 1])
             if (DigestsCover(e, [candidate])) return new ShimVariableEventData("MokListTrusted", [candidate]);
         return new ShimVariableEventData("MokListTrusted", null);

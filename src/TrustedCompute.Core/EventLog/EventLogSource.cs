@@ -28,13 +28,14 @@ public static partial class EventLogSource
         return TcgEventLog.Parse(ReadBounded(stream, options.MaxLogSize, path), options, cancellationToken);
     }
 
-    /// <summary>A log file's bytes, read as <see cref="ReadFile"/> reads them (bounded, and with a timeout where it can block).</summary>
-    public static byte[] ReadFileBytes(string path, EventLogParseOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>A log file's bytes, read as <see cref="ReadFile"/> reads them: bounded, with a timeout where it can block.</summary>
+    public static byte[] ReadFileBytes(string path, EventLogParseOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         options ??= EventLogParseOptions.Default;
         using var stream = Open(path, options, cancellationToken);
         if (IsRegular(stream) && stream.Length > options.MaxLogSize)
-            throw new InvalidDataException($"{path} is {stream.Length} bytes, larger than the maximum log size {options.MaxLogSize}");
+            throw new InvalidDataException($"{path} is {stream.Length} bytes, more than the maximum log size {options.MaxLogSize}");
         return ReadBounded(stream, options.MaxLogSize, path);
     }
 
