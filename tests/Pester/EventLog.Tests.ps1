@@ -126,3 +126,43 @@ Describe 'EventLog cmdlets as users meet them' {
         ($pcrCopy | Format-Table | Out-String) | Should -Match $pcr.Hex.Substring(0, 16)
     }
 }
+
+Describe 'EventLog real-world and hostile input' {
+    It 'shows a trailing EV_NO_ACTION logged against no PCR (as Windows writes) and replays without it' -Skip:(-not (Test-Path (Join-Path $PSScriptRoot '../../../shared/testdata/eventlogs/tpm2-tools/event-gce-ubuntu-2104-log.bin'))) {
+        $source = Join-Path $Logs 'event-gce-ubuntu-2104-log.bin'
+        $tail = [Collections.Generic.List[byte]]::new()
+        $tail.AddRange([BitConverter]::GetBytes([uint32]::MaxValue))
+        $tail.AddRange([BitConverter]::GetBytes([uint32] 3))
+        $tail.AddRange([BitConverter]::GetBytes([uint32] 3))
+        foreach ($bank in @(@(4, 20), @(11, 32), @(12, 48))) {
+            $tail.AddRange([BitConverter]::GetBytes([uint16] $bank[0]))
+            $tail.AddRange([byte[]]::new($bank[1]))
+        }
+        $data = [Text.Encoding]::ASCII.GetBytes("WindowsTailEvent`0more")
+        $tail.AddRange([BitConverter]::GetBytes([uint32] $data.Length))
+        $tail.AddRange($data)
+        $log = Join-Path $TestDrive 'windows-tail.bin'
+        [IO.File]::WriteAllBytes($log, [byte[]] ([IO.File]::ReadAllBytes($source) + $tail.ToArray()))
+
+        $last = Get-TpmEventLog -LiteralPath $log | Select-Object -Last 1
+        $last.PcrIndex | Should -Be -1
+        $last.IsExtended | Should -BeFalse
+        $last.Decoded.Signature | Should -Be 'WindowsTailEvent'
+        $expected = Get-OraclePcr "$source.replay-py.txt" | ForEach-Object { '{0}:{1}:{2}' -f $_.Bank, $_.Index, $_.Hex }
+        Get-TpmEventLogPcr -LiteralPath $log | ForEach-Object { '{0}:{1}:{2}' -f $_.Bank, $_.Index, $_.Hex } | Should -Be $expected
+    }
+
+    It 'shows shim''s SbatLevel as text and MokListTrusted with its value' -Skip:(-not (Test-Path (Join-Path $PSScriptRoot '../../../shared/testdata/eventlogs/tpm2-tools/event-moklisttrusted.bin'))) {
+        $events = Get-TpmEventLog -Path (Join-Path $Logs 'event-moklisttrusted.bin')
+        ($events | Where-Object { $_.Decoded.VariableName -eq 'SbatLevel' }).Decoded.Value | Should -Be 'sbat,1,2021030218'
+        $pcr14 = $events | Where-Object { $_.PcrIndex -eq 14 -and $_.EventTypeName -eq 'EV_IPL' -and $_.Summary -like 'MokListTrusted*' }
+        $pcr14.Summary | Should -Be 'MokListTrusted: Enabled'
+        $pcr14.DigestCheck | Should -Be 'Verified'
+    }
+
+    It 'reports an endless device as a read failure at the size cap, not a hang or an out-of-memory' -Skip:(-not $IsLinux) {
+        Get-TpmEventLog -LiteralPath /dev/zero -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'GetTpmEventLogReadFailed,*'
+        $errs[0].Exception.Message | Should -Match 'maximum log size'
+    }
+}

@@ -58,19 +58,22 @@ public static class EvidenceCollector
         using (ek.Certificate) return (ek.Public, ek.Certificate?.RawData ?? []);
     }
 
-    /// <summary>The local event log's bytes, or null when this machine has none.</summary>
-    public static byte[]? ReadLocalEventLog(string? path)
+    /// <summary>
+    /// The event log for evidence, read through <see cref="EventLogSource"/> as the event-log cmdlets read it: the file
+    /// at <paramref name="path"/>, else this machine's log (TBS on Windows, securityfs on Linux); null when this machine
+    /// has none or it may not be read.
+    /// </summary>
+    public static byte[]? ReadLocalEventLog(string? path, EventLogParseOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
-        if (path is not null)
+        if (path is not null) return EventLogSource.ReadFileBytes(path, options, cancellationToken);
+        try
         {
-            if (new FileInfo(path).Length > EventLogParseOptions.Default.MaxLogSize) throw new InvalidDataException($"{path} is larger than the maximum log size");
-            return File.ReadAllBytes(path);
+            return EventLogSource.ReadLocalBytes(options, cancellationToken);
         }
-        if (OperatingSystem.IsLinux() && File.Exists(EventLogSource.LinuxPath))
+        catch (Exception ex) when (ex is FileNotFoundException or UnauthorizedAccessException or PlatformNotSupportedException)
         {
-            try { return File.ReadAllBytes(EventLogSource.LinuxPath); }
-            catch (UnauthorizedAccessException) { return null; }
+            return null;
         }
-        return null;
     }
 }

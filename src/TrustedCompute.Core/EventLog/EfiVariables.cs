@@ -8,8 +8,11 @@ namespace TrustedCompute.EventLog;
 /// <summary>Values of the UEFI variables measured into PCR 1 and 7: Secure Boot state, boot order, load options, signature databases.</summary>
 internal static class EfiVariables
 {
-    private static readonly HashSet<string> Flags = ["SecureBoot", "SetupMode", "AuditMode", "DeployedMode", "MokSBState"];
-    private static readonly HashSet<string> Databases = ["PK", "KEK", "db", "dbx", "dbt", "dbr", "MokList", "MokListX", "MokListTrusted", "MokListRT", "MokListXRT"];
+    private static readonly HashSet<string> Flags =
+        ["SecureBoot", "SetupMode", "AuditMode", "DeployedMode", "MokSBState", "MokListTrusted", "MokListTrustedRT"];
+    private static readonly HashSet<string> Databases =
+        ["PK", "KEK", "db", "dbx", "dbt", "dbr", "MokList", "MokListX", "MokListRT", "MokListXRT"];
+    private static readonly HashSet<string> TextVariables = ["SbatLevel", "SbatLevelRT"];
 
     public static EfiVariableEventData Describe(Guid guid, string name, byte[] value, bool authority)
     {
@@ -31,15 +34,26 @@ internal static class EfiVariables
             VariableGuid = guid, VariableName = name, VariableData = value, Value = text, Enabled = enabled, BootOrder = order,
             LoadOption = option, SignatureLists = lists,
         };
+        if (Flags.Contains(name))
+        {
+            // Only the one byte 0x01 is enabled; a variable measured empty is absent, so not enabled.
+            bool? on = value switch { [1] => true, [0] or [] => false, _ => null };
+            string text = value switch
+            {
+                [1] => "Enabled", [0] => "Disabled", [] => "(empty: not enabled)",
+                _ => $"malformed ({value.Length} byte(s), not a one-byte 0x00 or 0x01)",
+            };
+            return Make(text, enabled: on);
+        }
+        if (TextVariables.Contains(name))
+        {
+            var text = EventDataDecoder.Text(value);
+            return Make(text is null || text.Encoding != "ASCII" ? $"{value.Length} bytes, not text" : OneLine(text.Text));
+        }
         if (authority)
         {
             string? subject = value.Length > 16 ? Subject(value.AsSpan(16)) ?? Subject(value) : Subject(value);
             return Make(subject ?? $"{value.Length} bytes");
-        }
-        if (Flags.Contains(name))
-        {
-            bool? on = value.Length == 0 ? null : value[0] != 0;
-            return Make(on is null ? "(empty)" : on.Value ? "Enabled" : "Disabled", enabled: on);
         }
         if (name is "BootOrder" or "DriverOrder")
         {
@@ -65,6 +79,10 @@ internal static class EfiVariables
         }
         return Make(null);
     }
+
+    /// <summary>Lines joined with "; " (SbatLevel is one "component,generation[,date]" per line).</summary>
+    private static string OneLine(string text) =>
+        string.Join("; ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static bool IsLoadOption(string name)
     {

@@ -93,6 +93,10 @@ public sealed class EfiVariableEventData : TcgEventData
     public required byte[] VariableData { get; init; }
     /// <summary>The value as text: Enabled/Disabled, a boot order, a load option, signature counts, a certificate subject.</summary>
     public string? Value { get; init; }
+    /// <summary>
+    /// For one-byte flags (SecureBoot, SetupMode, MokListTrusted, …): true only for the single byte 0x01; false for
+    /// 0x00 and for an empty value (a variable measured with no data is not enabled); null for any other value.
+    /// </summary>
     public bool? Enabled { get; init; }
     public IReadOnlyList<ushort>? BootOrder { get; init; }
     public EfiLoadOption? LoadOption { get; init; }
@@ -108,7 +112,11 @@ public sealed class EfiImageLoadEventData : TcgEventData
     public ulong ImageLinkTimeAddress { get; init; }
     public required byte[] DevicePathBytes { get; init; }
     public required string DevicePath { get; init; }
-    public override string ToString() => DevicePath.Length > 0 ? DevicePath : $"image at 0x{ImageLocationInMemory:x} ({ImageLengthInMemory} bytes)";
+    /// <summary>Bytes after the device path that LengthOfDevicePath does not cover (some firmware logs 0, then a path).</summary>
+    public byte[] ExtraBytes { get; init; } = [];
+    public override string ToString() =>
+        (DevicePath.Length > 0 ? DevicePath : $"image at 0x{ImageLocationInMemory:x} ({ImageLengthInMemory} bytes)")
+        + (ExtraBytes.Length > 0 ? $" (+{ExtraBytes.Length} extra byte(s) after the device path)" : "");
 }
 
 public sealed record GptPartition(Guid PartitionTypeGuid, Guid UniquePartitionGuid, ulong StartingLba, ulong EndingLba, ulong Attributes, string Name)
@@ -152,4 +160,18 @@ public sealed class TaggedEventData(uint taggedEventId, byte[] taggedData) : Tcg
     public uint TaggedEventId { get; } = taggedEventId;
     public byte[] TaggedData { get; } = taggedData;
     public override string ToString() => $"tag 0x{TaggedEventId:x8} ({TaggedData.Length} bytes)";
+}
+
+/// <summary>
+/// shim's EV_IPL in PCR 14 naming a MOK variable (MokListTrusted) whose value only the digest covers. <see cref="Value"/>
+/// is the one-byte value every computable bank's digest is the hash of, or null when no candidate matches them all.
+/// </summary>
+public sealed class ShimVariableEventData(string variableName, byte[]? value) : TcgEventData
+{
+    public string VariableName { get; } = variableName;
+    public byte[]? Value { get; } = value;
+    /// <summary>True for 0x01, false for 0x00, null when the value is unknown.</summary>
+    public bool? Enabled => Value switch { [1] => true, [0] => false, _ => null };
+    public override string ToString() =>
+        $"{VariableName}: {Enabled switch { true => "Enabled", false => "Disabled", null => "unknown value" }}";
 }

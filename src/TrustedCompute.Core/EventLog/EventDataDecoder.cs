@@ -14,7 +14,7 @@ internal static class EventDataDecoder
     {
         try
         {
-            return Decode(e.EventType, e.Data) ?? new RawEventData(e.Data);
+            return ShimVariable(e) ?? Decode(e.EventType, e.Data) ?? new RawEventData(e.Data);
         }
         catch (InvalidDataException ex)
         {
@@ -30,7 +30,8 @@ internal static class EventDataDecoder
         TcgEventType.EV_ACTION or TcgEventType.EV_EFI_ACTION or TcgEventType.EV_IPL or TcgEventType.EV_COMPACT_HASH
             or TcgEventType.EV_OMIT_BOOT_DEVICE_EVENTS or TcgEventType.EV_NONHOST_INFO => Text(data),
         TcgEventType.EV_S_CRTM_VERSION => (TcgEventData?)Text(data) ?? (data.Length == 16 ? new StringEventData(new Guid(data).ToString(), "GUID") : null),
-        TcgEventType.EV_POST_CODE => (TcgEventData?)Text(data) ?? (data.Length == 16 ? Blob(data, false) : null),
+        TcgEventType.EV_POST_CODE or TcgEventType.EV_S_CRTM_CONTENTS =>
+            (TcgEventData?)Text(data) ?? (data.Length == 16 ? Blob(data, false) : null),
         TcgEventType.EV_POST_CODE2 or TcgEventType.EV_EFI_PLATFORM_FIRMWARE_BLOB2 => Blob(data, true),
         TcgEventType.EV_EFI_PLATFORM_FIRMWARE_BLOB => Blob(data, false),
         TcgEventType.EV_EFI_VARIABLE_DRIVER_CONFIG or TcgEventType.EV_EFI_VARIABLE_BOOT or TcgEventType.EV_EFI_VARIABLE_BOOT2
@@ -43,6 +44,35 @@ internal static class EventDataDecoder
         TcgEventType.EV_EVENT_TAG => Tagged(data),
         _ => null,
     };
+
+    /// <summary>
+    /// shim logs MokListTrusted in PCR 14 as an EV_IPL whose data is the name and whose digest covers the one-byte
+    /// value: the value is known when every computable bank's digest is the hash of the same 0x00 or 0x01.
+    /// </summary>
+    private static ShimVariableEventData? ShimVariable(TcgEvent e)
+    {
+        if (e.EventType != TcgEventType.EV_IPL || e.PcrIndex != 14) return null;
+        if (!e.Data.AsSpan().TrimEnd((byte)0).SequenceEqual(MokListTrusted)) return null;
+        foreach (byte candidate in (ReadOnlySpan<byte>)[0, 1])
+            if (DigestsCover(e, [candidate])) return new ShimVariableEventData("MokListTrusted", [candidate]);
+        return new ShimVariableEventData("MokListTrusted", null);
+    }
+
+    private static ReadOnlySpan<byte> MokListTrusted => "MokListTrusted"u8;
+
+    private static bool DigestsCover(TcgEvent e, ReadOnlySpan<byte> value)
+    {
+        Span<byte> hash = stackalloc byte[64];
+        int covered = 0;
+        foreach (var d in e.Digests)
+        {
+            if (!PcrBanks.IsSupported(d.Algorithm)) continue;
+            int n = PcrBanks.Hash(d.Algorithm, value, hash);
+            if (!hash[..n].SequenceEqual(d.Digest)) return false;
+            covered++;
+        }
+        return covered > 0;
+    }
 
     private static TcgEventData NoAction(byte[] data)
     {
@@ -96,10 +126,16 @@ internal static class EventDataDecoder
         if (data.Length >= 4 && data[1] == 0 && data[0] != 0 && IsUtf16Text(data[..(data.Length & ~1)]) && (data.Length % 2 == 0 || data[^1] == 0))
             return new StringEventData(Encoding.Unicode.GetString(data[..(data.Length & ~1)]).TrimEnd('\0'), "UTF-16");
         var trimmed = data.TrimEnd((byte)0);
-        if (trimmed.Length == 0) return null;
-        foreach (byte b in trimmed)
-            if (b is < 0x20 and not (byte)'\n' and not (byte)'\r' and not (byte)'\t' || b >= 0x7F) return null;
-        return new StringEventData(Encoding.ASCII.GetString(trimmed), "ASCII");
+        return IsAsciiText(trimmed) ? new StringEventData(Encoding.ASCII.GetString(trimmed), "ASCII") : null;
+    }
+
+    /// <summary>Non-empty printable ASCII, tabs and line breaks allowed.</summary>
+    internal static bool IsAsciiText(ReadOnlySpan<byte> text)
+    {
+        if (text.Length == 0) return false;
+        foreach (byte b in text)
+            if (b is < 0x20 and not (byte)'\n' and not (byte)'\r' and not (byte)'\t' || b >= 0x7F) return false;
+        return true;
     }
 
     private static bool IsUtf16Text(ReadOnlySpan<byte> data)
@@ -151,11 +187,12 @@ internal static class EventDataDecoder
         ulong location = r.U64("ImageLocationInMemory"), length = r.U64("ImageLengthInMemory"), link = r.U64("ImageLinkTimeAddress");
         int pathLength = r.Count64("LengthOfDevicePath", 1);
         var path = r.Bytes(pathLength, "DevicePath");
-        r.End("UEFI_IMAGE_LOAD_EVENT");
+        // Some firmware logs LengthOfDevicePath 0 and then the path (or junk) anyway: keep those bytes, shown by length.
+        var extra = r.Bytes(r.Remaining, "extra bytes");
         return new EfiImageLoadEventData
         {
             ImageLocationInMemory = location, ImageLengthInMemory = length, ImageLinkTimeAddress = link,
-            DevicePathBytes = path, DevicePath = DevicePath.ToText(path),
+            DevicePathBytes = path, DevicePath = DevicePath.ToText(path), ExtraBytes = extra,
         };
     }
 

@@ -10,6 +10,7 @@ namespace TrustedCompute.EventLog;
 internal sealed class EventLogParser
 {
     private const int MaxPcrIndex = 23;
+    private const uint NoPcrIndex = 0xFFFFFFFF;
     private static readonly byte[] SpecId03 = "Spec ID Event03\0"u8.ToArray();
 
     private readonly Stream _stream;
@@ -21,11 +22,16 @@ internal sealed class EventLogParser
     private int _peeked = -1;
     private bool _vendorTail;
 
+    /// <summary>The bytes of a MemoryStream whose buffer is visible, read in place instead of through the stream.</summary>
+    private readonly ArraySegment<byte> _memory;
+
     private EventLogParser(Stream stream, EventLogParseOptions options)
     {
         _stream = stream;
         _options = options;
         _knownLength = stream.CanSeek ? stream.Length - stream.Position : -1;
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var buffer))
+            _memory = buffer[(int)memory.Position..];
     }
 
     public static TcgEventLog Parse(Stream stream, EventLogParseOptions options, CancellationToken cancellationToken) =>
@@ -38,7 +44,7 @@ internal sealed class EventLogParser
         if (_knownLength > _options.MaxLogSize)
             throw Error($"the log is {_knownLength} bytes, more than the maximum {_options.MaxLogSize}", "log", 0);
 
-        var events = new List<TcgEvent>();
+        var events = new List<TcgEvent>(_knownLength > 0 ? (int)Math.Min(_knownLength / 128, 4096) : 16);
         var applied = EventLogQuirks.None;
         var first = ReadLegacyEvent(header: true);
         if (_vendorTail) applied |= EventLogQuirks.SpecIdVendorInfoOutsideEvent;
@@ -72,6 +78,7 @@ internal sealed class EventLogParser
             }
             events.Add(format == EventLogFormat.CryptoAgile ? ReadAgileEvent(sizes!) : ReadLegacyEvent());
         }
+        if (_memory.Array is not null) _stream.Position += _offset;
         return new TcgEventLog(format, specId, banks, events, _offset, applied);
     }
 
@@ -94,8 +101,7 @@ internal sealed class EventLogParser
     private TcgEvent ReadLegacyEvent(bool header = false)
     {
         long start = _offset;
-        int pcr = ReadPcrIndex();
-        uint type = ReadUInt32("eventType");
+        var (pcr, type) = ReadPcrAndType();
         var digest = ReadBytes(20, "digest");
         var data = ReadEventData();
         if (header && _options.Quirks.HasFlag(EventLogQuirks.SpecIdVendorInfoOutsideEvent) && data.AsSpan().StartsWith(SpecId03) && data.Length >= 28)
@@ -114,8 +120,7 @@ internal sealed class EventLogParser
     private TcgEvent ReadAgileEvent(Dictionary<TpmAlgId, int> sizes)
     {
         long start = _offset;
-        int pcr = ReadPcrIndex();
-        uint type = ReadUInt32("eventType");
+        var (pcr, type) = ReadPcrAndType();
         long countOffset = _offset;
         uint count = ReadUInt32("digests.count");
         if (count == 0 || count > sizes.Count)
@@ -135,12 +140,19 @@ internal sealed class EventLogParser
         return new TcgEvent(_eventIndex++, start, checked((int)(_offset - start)), pcr, type, digests, data);
     }
 
-    private int ReadPcrIndex()
+    /// <summary>
+    /// PCR 0-23, or <see cref="TcgEvent.NoPcr"/> for an EV_NO_ACTION logged against PCR 0xFFFFFFFF (Windows TBS logs
+    /// end with such events); any other index is an error, so nothing replays into a PCR that does not exist.
+    /// </summary>
+    private (int Pcr, uint Type) ReadPcrAndType()
     {
         long at = _offset;
         uint pcr = ReadUInt32("pcrIndex");
-        if (pcr > MaxPcrIndex) throw Error($"PCR index {pcr} is out of range 0-{MaxPcrIndex}", "pcrIndex", at);
-        return (int)pcr;
+        uint type = ReadUInt32("eventType");
+        if (pcr == NoPcrIndex && type == (uint)TcgEventType.EV_NO_ACTION) return (TcgEvent.NoPcr, type);
+        if (pcr > MaxPcrIndex)
+            throw Error($"PCR index 0x{pcr:x} of a {(TcgEventType)type} event is out of range 0-{MaxPcrIndex}", "pcrIndex", at);
+        return ((int)pcr, type);
     }
 
     private byte[] ReadEventData()
@@ -178,6 +190,16 @@ internal sealed class EventLogParser
 
     private void Fill(Span<byte> buffer, string field)
     {
+        if (_memory.Array is not null)
+        {
+            int left = _memory.Count - (int)_offset;
+            if (left < buffer.Length) throw Error($"truncated: {buffer.Length} byte(s) needed, {left} left", field, _offset);
+            _memory.AsSpan((int)_offset, buffer.Length).CopyTo(buffer);
+            _offset += buffer.Length;
+            if (_offset > _options.MaxLogSize)
+                throw Error($"the log exceeds the maximum size {_options.MaxLogSize}", field, _offset - buffer.Length);
+            return;
+        }
         int read = 0;
         if (_peeked >= 0 && buffer.Length > 0)
         {
@@ -203,6 +225,11 @@ internal sealed class EventLogParser
     /// <summary>True when every byte left is 0x00 or every byte left is 0xFF (firmware padding its log buffer).</summary>
     private bool RestIsPadding()
     {
+        if (_memory.Array is not null)
+        {
+            var rest = _memory.AsSpan((int)_offset);
+            return rest.Length > 0 && rest[0] is 0x00 or 0xFF && !rest.ContainsAnyExcept(rest[0]);
+        }
         if (!_stream.CanSeek) return false;
         long position = _stream.Position;
         int first = _stream.ReadByte();

@@ -55,25 +55,29 @@ internal static class HexText
     public static string Lower(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 }
 
-/// <summary>One reusable hash context per bank: one-shot hashing pays a context set-up per call, which dominates small inputs.</summary>
-internal sealed class BankHasher : IDisposable
+/// <summary>
+/// One reusable hash context per bank: one-shot hashing pays a context set-up per call, which dominates small inputs.
+/// <see cref="ForThisThread"/> keeps one per thread, so parsing and replaying many logs creates no contexts.
+/// </summary>
+internal sealed class BankHasher
 {
-    private readonly Dictionary<TpmAlgId, IncrementalHash> _hashes = [];
+    [ThreadStatic] private static BankHasher? t_current;
+    private readonly IncrementalHash?[] _hashes = new IncrementalHash?[4];
+
+    public static BankHasher ForThisThread => t_current ??= new BankHasher();
 
     public int Hash(TpmAlgId alg, ReadOnlySpan<byte> data, Span<byte> destination)
     {
-        if (!_hashes.TryGetValue(alg, out var hash))
+        int slot = alg switch
         {
-            if (!PcrBanks.IsSupported(alg)) throw new NotSupportedException($"PCR bank {PcrBanks.Name(alg)} is not supported");
-            hash = IncrementalHash.CreateHash(TpmHash.DotNetName(alg));
-            _hashes[alg] = hash;
-        }
+            TpmAlgId.Sha1 => 0,
+            TpmAlgId.Sha256 => 1,
+            TpmAlgId.Sha384 => 2,
+            TpmAlgId.Sha512 => 3,
+            _ => throw new NotSupportedException($"PCR bank {PcrBanks.Name(alg)} is not supported"),
+        };
+        var hash = _hashes[slot] ??= IncrementalHash.CreateHash(TpmHash.DotNetName(alg));
         hash.AppendData(data);
         return hash.GetHashAndReset(destination);
-    }
-
-    public void Dispose()
-    {
-        foreach (var h in _hashes.Values) h.Dispose();
     }
 }

@@ -62,7 +62,7 @@ public sealed class PcrReplay
         var touchedPerBank = new Dictionary<TpmAlgId, bool[]>();
         var unboundPerBank = new Dictionary<TpmAlgId, int?[]>();
         Span<byte> buffer = stackalloc byte[128];
-        using var hasher = new BankHasher();
+        var hasher = BankHasher.ForThisThread;
         foreach (var bank in banks)
         {
             int size = PcrBanks.DigestSize(bank);

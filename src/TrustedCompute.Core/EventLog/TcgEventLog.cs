@@ -21,6 +21,11 @@ public sealed record EventLogParseOptions
     public long MaxLogSize { get; init; } = 64 << 20;
     /// <summary>Most events accepted.</summary>
     public int MaxEvents { get; init; } = 1 << 20;
+    /// <summary>
+    /// How long reading a log that is not a regular file (securityfs, a FIFO, a device) may take in all, on Linux;
+    /// then the read fails with an IOException whose inner exception is a TimeoutException.
+    /// </summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Parse-time quirks to tolerate (see <see cref="EventLogQuirks"/>).</summary>
     public EventLogQuirks Quirks { get; init; }
 }
@@ -37,8 +42,8 @@ public sealed class TcgEventLog
         Events = events;
         Length = length;
         AppliedParseQuirks = appliedQuirks;
-        using (var hasher = new BankHasher())
-            foreach (var e in events) DigestChecker.Check(e, hasher);
+        var hasher = BankHasher.ForThisThread;
+        foreach (var e in events) DigestChecker.Check(e, hasher);
         // An H-CRTM (EV_EFI_HCRTM_EVENT in PCR 0) starts PCR 0 at 4 like a StartupLocality of 4.
         StartupLocality = events.Where(e => e.EventType == TcgEventType.EV_NO_ACTION && e.PcrIndex == 0 && e.Data.AsSpan().StartsWith("StartupLocality\0"u8))
             .Select(e => e.Decoded).OfType<StartupLocalityEventData>().FirstOrDefault()?.Locality
@@ -59,7 +64,7 @@ public sealed class TcgEventLog
 
     public static TcgEventLog Parse(byte[] data, EventLogParseOptions? options = null, CancellationToken cancellationToken = default)
     {
-        using var stream = new MemoryStream(data, writable: false);
+        using var stream = new MemoryStream(data, 0, data.Length, writable: false, publiclyVisible: true);
         return EventLogParser.Parse(stream, options ?? EventLogParseOptions.Default, cancellationToken);
     }
 

@@ -55,7 +55,7 @@ public class EventDataTests
                 case EfiImageLoadEventData image:
                     Assert.Equal(Hex(y["ImageLocationInMemory"][0]), image.ImageLocationInMemory);
                     Assert.Equal(Hex(y["ImageLengthInMemory"][0]), image.ImageLengthInMemory);
-                    Assert.Equal(y["DevicePath"][0], HexText(image.DevicePathBytes));
+                    Assert.Equal(y["DevicePath"][0], HexText([.. image.DevicePathBytes, .. image.ExtraBytes]));
                     Assert.DoesNotContain("<", image.DevicePath);
                     compared++;
                     break;
@@ -99,7 +99,8 @@ public class EventDataTests
         var secureBoot = Oracle.AllLogs.SelectMany(o => Oracle.Load((string)o[0]).Events).Select(e => e.Decoded)
             .OfType<EfiVariableEventData>().Where(v => v.VariableName == "SecureBoot").ToList();
         Assert.Contains(secureBoot, v => v.Enabled == true && v.Value == "Enabled");
-        Assert.All(secureBoot, v => Assert.Equal(v.VariableData.Length == 0 ? null : v.VariableData[0] != 0, v.Enabled));
+        Assert.All(secureBoot, v => Assert.Equal(v.VariableData switch { [1] => true, [0] or [] => false, _ => (bool?)null }, v.Enabled));
+        Assert.Contains(secureBoot, v => v.VariableData.Length == 0 && v.Enabled == false && v.Value == "(empty: not enabled)");
     }
 
     [SkippableFact]
