@@ -59,7 +59,7 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
                 try { WriteObject(AttestationInput.CollectRemote(this, session, parameters)); }
                 catch (Exception e) when (e is RuntimeException or InvalidDataException)
                 {
-                    WriteError(e, "GetAttestationEvidenceRemoteFailed", session.ComputerName);
+                    WriteError(e, ErrorIds.GetAttestationEvidenceRemoteFailed, session.ComputerName);
                 }
             }
             return;
@@ -68,11 +68,11 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
         try { log = NoEventLog ? null : EvidenceCollector.ReadLocalEventLog(EventLogPath is null ? null : GetUnresolvedProviderPathFromPSPath(EventLogPath)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            ThrowTerminatingError(e, "GetAttestationEvidenceEventLogUnreadable", EventLogPath);
+            ThrowTerminatingError(e, ErrorIds.GetAttestationEvidenceEventLogUnreadable, EventLogPath);
             return;
         }
         var selections = Bank.Select(b => PcrSelection.Create(TpmHash.ParseBank(b), PcrIndex)).ToList();
-        RunTpm("GetAttestationEvidenceFailed", Hex(AttestationKey), tpm =>
+        RunTpm(ErrorIds.GetAttestationEvidenceFailed, Hex(AttestationKey), tpm =>
             [EvidenceCollector.Collect(tpm, AttestationKey, nonce, selections, log, Environment.MachineName, CancellationToken)]);
     }
 }

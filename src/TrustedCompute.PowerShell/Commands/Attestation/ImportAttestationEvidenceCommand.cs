@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TrustedCompute.Attestation;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.Attestation;
 
@@ -15,7 +16,7 @@ public sealed class ImportAttestationEvidenceCommand : AttestationFileCmdlet
             try { WriteObject(AttestationEvidence.ReadFile(file)); }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
-                WriteError(e, e is InvalidDataException ? "ImportAttestationEvidenceInvalid" : "ImportAttestationEvidenceUnreadable", file);
+                WriteError(e, e is InvalidDataException ? ErrorIds.ImportAttestationEvidenceInvalid : ErrorIds.ImportAttestationEvidenceUnreadable, file);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TrustedCompute.Attestation;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.Attestation;
 
@@ -13,8 +14,8 @@ public sealed class ImportAttestationPolicyCommand : AttestationFileCmdlet
         foreach (var file in Files("ImportAttestationPolicy"))
         {
             try { WriteObject(PolicyYaml.ReadFile(file)); }
-            catch (AttestationPolicyException e) { WriteError(e, "ImportAttestationPolicyInvalid", file); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { WriteError(e, "ImportAttestationPolicyUnreadable", file); }
+            catch (AttestationPolicyException e) { WriteError(e, ErrorIds.ImportAttestationPolicyInvalid, file); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { WriteError(e, ErrorIds.ImportAttestationPolicyUnreadable, file); }
         }
     }
 }

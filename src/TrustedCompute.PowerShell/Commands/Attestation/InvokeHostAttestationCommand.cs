@@ -94,16 +94,16 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     protected override void BeginProcessing()
     {
         if (Policy is not null && PolicyPath is not null)
-            ThrowTerminatingError(new ArgumentException("Give -Policy or -PolicyPath, not both"), "InvokeHostAttestationPolicyConflict", null);
+            ThrowTerminatingError(new ArgumentException("Give -Policy or -PolicyPath, not both"), ErrorIds.InvokeHostAttestationPolicyConflict, null);
         if (AttestationKey is not null && TrustEvidenceKey)
-            ThrowTerminatingError(new ArgumentException("Give -AttestationKey or -TrustEvidenceKey, not both"), "InvokeHostAttestationKeyConflict", null);
+            ThrowTerminatingError(new ArgumentException("Give -AttestationKey or -TrustEvidenceKey, not both"), ErrorIds.InvokeHostAttestationKeyConflict, null);
         _policy = Policy;
         if (PolicyPath is not null)
         {
             try { _policy = PolicyYaml.ReadFile(GetUnresolvedProviderPathFromPSPath(PolicyPath)); }
             catch (Exception e) when (e is AttestationPolicyException or IOException or UnauthorizedAccessException)
             {
-                ThrowTerminatingError(e, "InvokeHostAttestationPolicyInvalid", PolicyPath);
+                ThrowTerminatingError(e, ErrorIds.InvokeHostAttestationPolicyInvalid, PolicyPath);
             }
         }
         TpmPublic? ak = null;
@@ -113,7 +113,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
             try { (ak, spki) = AttestationInput.ToAttestationKey(AttestationKey, GetUnresolvedProviderPathFromPSPath); }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or FormatException)
             {
-                ThrowTerminatingError(e, "InvokeHostAttestationKeyInvalid", AttestationKey);
+                ThrowTerminatingError(e, ErrorIds.InvokeHostAttestationKeyInvalid, AttestationKey);
             }
         }
         _options = new VerificationOptions
@@ -151,7 +151,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         try { evidence = isFile ? AttestationEvidence.ReadFile((string)input) : AttestationInput.ToEvidence(input); }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            WriteError(e, "InvokeHostAttestationEvidenceInvalid", input);
+            WriteError(e, ErrorIds.InvokeHostAttestationEvidenceInvalid, input);
             WriteObject(AttestationResult.Failed(isFile ? (string)input : Describe(input), ReasonIds.EvidenceFormat, e.Message));
             return;
         }
@@ -185,7 +185,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         catch (Exception e) when (e is TpmException or TpmProtocolException or TpmTransportException or IOException or UnauthorizedAccessException
             or InvalidDataException or InvalidOperationException or ArgumentException)
         {
-            WriteError(e, "InvokeHostAttestationCollectFailed", host);
+            WriteError(e, ErrorIds.InvokeHostAttestationCollectFailed, host);
             WriteObject(AttestationResult.Failed(host, ReasonIds.CollectFailed, e.Message, ReasonSeverity.Indeterminate));
             return;
         }
@@ -203,7 +203,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         try { evidence = AttestationInput.CollectRemote(this, session, parameters); }
         catch (Exception e) when (e is RuntimeException or InvalidDataException)
         {
-            WriteError(e, "InvokeHostAttestationRemoteFailed", session.ComputerName);
+            WriteError(e, ErrorIds.InvokeHostAttestationRemoteFailed, session.ComputerName);
             WriteObject(AttestationResult.Failed(session.ComputerName, ReasonIds.CollectFailed, e.Message, ReasonSeverity.Indeterminate));
             return;
         }
@@ -219,7 +219,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
             try { files.AddRange(GetResolvedProviderPathFromPSPath(path, out _)); }
             catch (Exception e) when (e is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException)
             {
-                WriteError(new FileNotFoundException(e.Message, path), "InvokeHostAttestationPathNotFound", path);
+                WriteError(new FileNotFoundException(e.Message, path), ErrorIds.InvokeHostAttestationPathNotFound, path);
             }
             foreach (var f in files) yield return f;
         }

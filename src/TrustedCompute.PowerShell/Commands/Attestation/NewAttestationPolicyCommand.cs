@@ -36,7 +36,7 @@ public sealed class NewAttestationPolicyCommand : TrustedComputeCmdlet
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or FormatException)
         {
-            WriteError(e, "NewAttestationPolicyInvalidEvidence", FromEvidence);
+            WriteError(e, ErrorIds.NewAttestationPolicyInvalidEvidence, FromEvidence);
         }
     }
 }

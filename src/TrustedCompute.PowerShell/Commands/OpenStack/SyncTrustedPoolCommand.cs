@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TrustedCompute.OpenStack;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.OpenStack;
 
@@ -49,7 +50,7 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
 
     protected override void EndProcessing()
     {
-        if (MaxAge <= TimeSpan.Zero) ThrowTerminatingError(new ArgumentException("-MaxAge must be positive."), "SyncTrustedPoolInvalidMaxAge", MaxAge);
+        if (MaxAge <= TimeSpan.Zero) ThrowTerminatingError(new ArgumentException("-MaxAge must be positive."), ErrorIds.SyncTrustedPoolInvalidMaxAge, MaxAge);
         if (_members.Count == 0) WriteWarning("No attestation results: every host in the pool will be removed from it (fail-closed).");
         var session = ResolveSession();
         var sync = new TrustedPoolSynchronizer(new PlacementClient(session));
@@ -60,7 +61,7 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
         }
         catch (Exception ex) when (ex is OpenStackException or ArgumentException)
         {
-            ThrowTerminatingError(ex, ErrorId(ex, "SyncTrustedPoolPlanFailed"), Trait);
+            ThrowTerminatingError(ex, ErrorId(ex, ErrorIds.SyncTrustedPoolPlanFailed), Trait);
             return;
         }
 
@@ -71,8 +72,8 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
             {
                 outcomes.Add(outcome);
                 if (outcome.Change is not null) WriteObject(outcome.Change);
-                else if (outcome.Error is KeyNotFoundException notFound) WriteError(notFound, "SyncTrustedPoolProviderNotFound", outcome.Plan.HostName);
-                else WriteError(outcome.Error!, "SyncTrustedPoolProviderFailed", outcome.Plan.HostName);
+                else if (outcome.Error is KeyNotFoundException notFound) WriteError(notFound, ErrorIds.SyncTrustedPoolProviderNotFound, outcome.Plan.HostName);
+                else WriteError(outcome.Error!, ErrorIds.SyncTrustedPoolProviderFailed, outcome.Plan.HostName);
             }
         }
         catch (OpenStackAuthenticationException ex)

@@ -14,9 +14,9 @@ public sealed class GetTpmAttestationKeyCommand : TpmCmdlet
     [TpmHandleTransformation]
     public uint[]? Handle { get; set; }
 
-    protected override void ProcessRecord() => RunTpm("GetTpmAttestationKeyFailed", Tpm, tpm =>
+    protected override void ProcessRecord() => RunTpm(ErrorIds.GetTpmAttestationKeyFailed, Tpm, tpm =>
     {
         if (Handle is null) return TpmOperations.GetAttestationKeys(tpm, CancellationToken);
-        return ReadEach(Handle, h => TpmOperations.ReadAttestationKey(tpm, h, CancellationToken), "GetTpmAttestationKeyNotFound");
+        return ReadEach(Handle, h => TpmOperations.ReadAttestationKey(tpm, h, CancellationToken), ErrorIds.GetTpmAttestationKeyNotFound);
     });
 }

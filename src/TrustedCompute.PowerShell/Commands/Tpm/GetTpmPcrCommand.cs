@@ -36,7 +36,7 @@ public sealed class GetTpmPcrCommand : TpmCmdlet
         }
         catch (Exception e) when (e is TpmTransportException or ArgumentException or PlatformNotSupportedException)
         {
-            ThrowTerminatingError(e, "TpmUnavailable", connection);
+            ThrowTerminatingError(e, ErrorIds.TpmUnavailable, connection);
             return;
         }
         using (tpm)
@@ -47,7 +47,7 @@ public sealed class GetTpmPcrCommand : TpmCmdlet
             }
             catch (Exception e) when (e is TpmException or TpmProtocolException or TpmTransportException or ArgumentException)
             {
-                ThrowTerminatingError(e, "GetTpmPcrFailed", connection);
+                ThrowTerminatingError(e, ErrorIds.GetTpmPcrFailed, connection);
             }
         }
     }

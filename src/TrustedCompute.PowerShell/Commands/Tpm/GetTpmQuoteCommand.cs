@@ -33,6 +33,6 @@ public sealed class GetTpmQuoteCommand : TpmCmdlet
     {
         byte[] nonce = Nonce ?? RandomNumberGenerator.GetBytes(32);
         var selections = Bank.Select(b => PcrSelection.Create(TpmHash.ParseBank(b), PcrIndex)).ToList();
-        RunTpm("GetTpmQuoteFailed", Hex(AttestationKey), tpm => [TpmOperations.Quote(tpm, AttestationKey, nonce, selections, CancellationToken)]);
+        RunTpm(ErrorIds.GetTpmQuoteFailed, Hex(AttestationKey), tpm => [TpmOperations.Quote(tpm, AttestationKey, nonce, selections, CancellationToken)]);
     }
 }

@@ -24,7 +24,7 @@ public sealed class NewTpmAttestationKeyCommand : TpmCmdlet
     protected override void ProcessRecord()
     {
         if (!ShouldProcess(Hex(Handle), $"Create a {KeyType} attestation key")) return;
-        RunTpm("NewTpmAttestationKeyFailed", Hex(Handle), tpm =>
+        RunTpm(ErrorIds.NewTpmAttestationKeyFailed, Hex(Handle), tpm =>
         {
             if (Force) TryRemove(tpm);
             return [TpmOperations.CreateAttestationKey(tpm, KeyType, Handle, CancellationToken)];

@@ -17,7 +17,7 @@ public sealed class RemoveTpmAttestationKeyCommand : TpmCmdlet
     protected override void ProcessRecord()
     {
         if (!ShouldProcess(Hex(Handle), "Evict the attestation key")) return;
-        RunTpm("RemoveTpmAttestationKeyFailed", Hex(Handle), tpm =>
+        RunTpm(ErrorIds.RemoveTpmAttestationKeyFailed, Hex(Handle), tpm =>
         {
             TpmOperations.RemoveAttestationKey(tpm, Handle, CancellationToken);
             return [];

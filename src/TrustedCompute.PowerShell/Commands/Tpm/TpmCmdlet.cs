@@ -27,7 +27,7 @@ public abstract class TpmCmdlet : TrustedComputeCmdlet
         }
         catch (Exception e) when (e is TpmTransportException or ArgumentException or PlatformNotSupportedException)
         {
-            ThrowTerminatingError(e, "TpmUnavailable", connection);
+            ThrowTerminatingError(e, ErrorIds.TpmUnavailable, connection);
             throw; // not reached
         }
     }

@@ -31,7 +31,7 @@ public sealed class UpdateTpmPcrCommand : TpmCmdlet
         if (!ShouldProcess($"PCR {Index}", "Extend a measurement")) return;
         byte[] data = ParameterSetName == "Text" ? Encoding.UTF8.GetBytes(Text) : Data;
         var banks = Bank?.Select(TpmHash.ParseBank).ToList();
-        RunTpm("UpdateTpmPcrFailed", Index, tpm =>
+        RunTpm(ErrorIds.UpdateTpmPcrFailed, Index, tpm =>
         {
             TpmOperations.ExtendPcr(tpm, Index, data, banks, CancellationToken);
             return TpmOperations.ReadPcrs(tpm, banks, [Index], CancellationToken);

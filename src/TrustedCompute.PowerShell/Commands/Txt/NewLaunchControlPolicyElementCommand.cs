@@ -70,11 +70,11 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
     {
         if (Legacy && Type is not ("Mle" or "Pconf"))
         {
-            ThrowTerminatingError(new ArgumentException("-Legacy applies to Mle and Pconf elements only."), "NewLaunchControlPolicyElementInvalidArgument", Type);
+            ThrowTerminatingError(new ArgumentException("-Legacy applies to Mle and Pconf elements only."), ErrorIds.NewLaunchControlPolicyElementInvalidArgument, Type);
         }
         if (Legacy && MyInvocation.BoundParameters.ContainsKey(nameof(HashAlgorithm)) && HashAlgorithm != "Sha1")
         {
-            ThrowTerminatingError(new ArgumentException("Legacy elements hold SHA-1 values only."), "NewLaunchControlPolicyElementInvalidArgument", HashAlgorithm);
+            ThrowTerminatingError(new ArgumentException("Legacy elements hold SHA-1 values only."), ErrorIds.NewLaunchControlPolicyElementInvalidArgument, HashAlgorithm);
         }
     }
 
@@ -103,7 +103,7 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
             {
-                WriteError(e, "NewLaunchControlPolicyElementInvalidInput", item);
+                WriteError(e, ErrorIds.NewLaunchControlPolicyElementInvalidInput, item);
             }
         }
     }
@@ -117,7 +117,7 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
         }
         catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            ThrowTerminatingError(e, e is IOException or UnauthorizedAccessException ? "NewLaunchControlPolicyElementFileError" : "NewLaunchControlPolicyElementInvalidArgument", Type);
+            ThrowTerminatingError(e, e is IOException or UnauthorizedAccessException ? ErrorIds.NewLaunchControlPolicyElementFileError : ErrorIds.NewLaunchControlPolicyElementInvalidArgument, Type);
         }
     }
 
