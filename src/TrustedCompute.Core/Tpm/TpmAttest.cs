@@ -57,6 +57,10 @@ public sealed record TpmAttest
 /// <summary>TPMT_SIGNATURE for RSASSA, RSAPSS and ECDSA.</summary>
 public sealed record TpmSignature(TpmAlgId Algorithm, TpmAlgId Hash, byte[] Rsa, byte[] EcR, byte[] EcS)
 {
+    public override string ToString() => Algorithm == TpmAlgId.EcDsa
+        ? $"{Algorithm}/{Hash} r={Convert.ToHexString(EcR).ToLowerInvariant()} s={Convert.ToHexString(EcS).ToLowerInvariant()}"
+        : $"{Algorithm}/{Hash} {Convert.ToHexString(Rsa).ToLowerInvariant()}";
+
     public static TpmSignature Parse(TpmReader r)
     {
         var alg = r.ReadAlg("TPMT_SIGNATURE.sigAlg");

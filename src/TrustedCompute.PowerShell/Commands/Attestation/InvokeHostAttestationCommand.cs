@@ -13,7 +13,7 @@ namespace TrustedCompute.PowerShell.Commands.Attestation;
 /// pipeline or files, verifies it here against the expected attestation key and a policy, and writes one
 /// AttestationResult per host.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "HostAttestation", DefaultParameterSetName = LocalSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsLifecycle.Invoke, "HostAttestation", DefaultParameterSetName = LocalSet)]
 [OutputType(typeof(AttestationResult))]
 public sealed class InvokeHostAttestationCommand : TpmCmdlet
 {
@@ -70,6 +70,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
 
     [Parameter(ParameterSetName = LocalSet)]
     [Parameter(ParameterSetName = SessionSet)]
+    [PcrIndexTransformation]
     [ValidateRange(0, 23)]
     public int[]? PcrIndex { get; set; }
 
@@ -86,10 +87,13 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     [Parameter(ParameterSetName = SessionSet)]
     public SwitchParameter NoEventLog { get; set; }
 
-    /// <summary>The host's previous result: its TPM counters reveal a reboot or a rollback.</summary>
+    /// <summary>
+    /// The host's previous result (live, Import-Clixml or ConvertFrom-Json): its TPM counters reveal a reboot or a
+    /// rollback.
+    /// </summary>
     [Parameter]
     [ValidateNotNull]
-    public AttestationResult? Previous { get; set; }
+    public object? Previous { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -106,6 +110,16 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
                 ThrowTerminatingError(e, ErrorIds.InvokeHostAttestationPolicyInvalid, PolicyPath);
             }
         }
+        AttestationResult? previous = null;
+        if (Previous is not null)
+        {
+            try { previous = AttestationInput.ToAttestationResult(Previous, allowUntyped: true); }
+            catch (InvalidDataException e)
+            {
+                ThrowTerminatingError(new ArgumentException($"-Previous: {e.Message}", nameof(Previous), e),
+                    ErrorIds.InvokeHostAttestationPreviousInvalid, Previous);
+            }
+        }
         TpmPublic? ak = null;
         byte[]? spki = null;
         if (AttestationKey is not null)
@@ -119,7 +133,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         _options = new VerificationOptions
         {
             ExpectedAttestationKey = ak, ExpectedAttestationKeySpki = spki, TrustEvidenceKey = TrustEvidenceKey,
-            Policy = _policy, Previous = Previous, ExpectedNonce = Nonce,
+            Policy = _policy, Previous = previous, ExpectedNonce = Nonce,
         };
         _verifier = new QuoteVerifier(_options);
     }
@@ -129,18 +143,16 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         switch (ParameterSetName)
         {
             case EvidenceSet:
-                if (ShouldProcess(Describe(InputObject), "Verify the evidence")) Verify(InputObject, _verifier!);
+                Verify(InputObject, _verifier!);
                 break;
             case PathSet:
-                foreach (var file in Files())
-                    if (ShouldProcess(file, "Verify the evidence")) Verify(file, _verifier!, isFile: true);
+                foreach (var file in Files()) Verify(file, _verifier!, isFile: true);
                 break;
             case SessionSet:
-                foreach (var session in Session)
-                    if (ShouldProcess(session.ComputerName, "Collect and verify attestation evidence")) AttestRemote(session);
+                foreach (var session in Session) AttestRemote(session);
                 break;
             default:
-                if (ShouldProcess(Environment.MachineName, "Collect and verify attestation evidence")) AttestLocal();
+                AttestLocal();
                 break;
         }
     }
@@ -180,7 +192,8 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         {
             byte[]? log = NoEventLog ? null : EvidenceCollector.ReadLocalEventLog(EventLogPath is null ? null : GetUnresolvedProviderPathFromPSPath(EventLogPath));
             using var tpm = OpenTpm();
-            evidence = EvidenceCollector.Collect(tpm, AttestationKeyHandle, nonce, selection, log, host, CancellationToken);
+            evidence = UsingAttestationKey(AttestationKeyHandle, () =>
+                EvidenceCollector.Collect(tpm, AttestationKeyHandle, nonce, selection, log, host, CancellationToken));
         }
         catch (Exception e) when (e is TpmException or TpmProtocolException or TpmTransportException or IOException or UnauthorizedAccessException
             or InvalidDataException or InvalidOperationException or ArgumentException)

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TrustedCompute.EventLog;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.EventLog;
 
@@ -9,11 +10,13 @@ namespace TrustedCompute.PowerShell.Commands.EventLog;
 public sealed class GetTpmEventLogPcrCommand : EventLogCommandBase
 {
     [Parameter]
+    [PcrIndexTransformation]
     [ValidateRange(0, 23)]
     public int[]? PcrIndex { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BankCompleter))]
     public string[]? Bank { get; set; }
 
     protected override string ErrorPrefix => "GetTpmEventLogPcr";

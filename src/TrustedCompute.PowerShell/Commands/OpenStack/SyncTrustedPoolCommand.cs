@@ -1,5 +1,7 @@
 using System.Management.Automation;
+using TrustedCompute.Attestation;
 using TrustedCompute.OpenStack;
+using TrustedCompute.PowerShell.Commands.Attestation;
 using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.OpenStack;
@@ -7,25 +9,34 @@ namespace TrustedCompute.PowerShell.Commands.OpenStack;
 /// <summary>
 /// Brings the trusted pool in line with attestation results, fail-closed: the trait is added to a host's
 /// compute-node provider only for a fresh "Trusted" verdict, and removed for anything else, including hosts in the
-/// pool that have no result. Collects all input, then plans and applies per host.
+/// pool that have no result. Pipeline input must be this module's AttestationResult (live or deserialized); one
+/// host can be given by -HostName/-Verdict. Collects all input, then plans and applies per host.
 /// </summary>
-[Cmdlet(VerbsData.Sync, "TrustedPool", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Sync, "TrustedPool", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    DefaultParameterSetName = ResultSet)]
 [OutputType("TrustedCompute.OpenStack.TrustedPoolChange")]
 public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
 {
+    private const string ResultSet = "Result";
+    private const string HostSet = "Host";
     private readonly List<TrustedPoolMember> _members = [];
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Results of Invoke-HostAttestation; any other object is refused, whatever properties it has.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ResultSet)]
+    [ValidateNotNull]
+    public object InputObject { get; set; } = null!;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = HostSet)]
     [Alias("ComputerName")]
     [ValidateNotNullOrEmpty]
     public string HostName { get; set; } = "";
 
     /// <summary>Only exactly "Trusted" counts; strings and enum values both bind.</summary>
-    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 1, ParameterSetName = HostSet)]
     [AllowNull]
     public object? Verdict { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = HostSet)]
     [Alias("VerifiedAt")]
     public DateTimeOffset? Time { get; set; }
 
@@ -39,10 +50,23 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
 
     protected override void ProcessRecord()
     {
-        object? verdict = Verdict is PSObject wrapped ? wrapped.BaseObject : Verdict;
-        _members.Add(new TrustedPoolMember(HostName, verdict?.ToString(), Time));
-        Time = null;
-        Verdict = null;
+        if (ParameterSetName == HostSet)
+        {
+            object? verdict = Verdict is PSObject wrapped ? wrapped.BaseObject : Verdict;
+            _members.Add(new TrustedPoolMember(HostName, verdict?.ToString(), Time));
+            return;
+        }
+        AttestationResult result;
+        try { result = AttestationInput.ToAttestationResult(InputObject, allowUntyped: false); }
+        catch (InvalidDataException e)
+        {
+            WriteError(new ArgumentException($"{e.Message}; Sync-TrustedPool takes the results of " +
+                "Invoke-HostAttestation (or -HostName and -Verdict), so no host is added on another object's word", e),
+                ErrorIds.SyncTrustedPoolInvalidInput, InputObject);
+            return;
+        }
+        DateTimeOffset? time = result.Time == default ? null : new DateTimeOffset(result.Time.ToUniversalTime());
+        _members.Add(new TrustedPoolMember(result.HostName, result.Verdict.ToString(), time));
     }
 
     private bool Confirm(TrustedPoolPlan plan) => ShouldProcess($"{plan.HostName} (provider {plan.Provider!.Uuid})",

@@ -46,8 +46,10 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
     public IDictionary? PcrValue { get; set; }
 
     [Parameter]
+    [Alias("Pcr")]
+    [PcrIndexTransformation]
     [ValidateRange(0, 23)]
-    public int[]? Pcr { get; set; }
+    public int[]? PcrIndex { get; set; }
 
     [Parameter]
     public byte Locality { get; set; } = 0x1F;
@@ -137,7 +139,7 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
             case "Pconf":
                 TxtArguments.AddPcrValues(PcrValue, _pcrs);
                 var selected = new SortedDictionary<int, byte[]>();
-                foreach (int pcr in Pcr ?? [.. _pcrs.Keys])
+                foreach (int pcr in PcrIndex ?? [.. _pcrs.Keys])
                 {
                     selected[pcr] = _pcrs.TryGetValue(pcr, out var v) ? v : throw new ArgumentException($"No {Algorithm} value was given for PCR {pcr}.");
                 }
