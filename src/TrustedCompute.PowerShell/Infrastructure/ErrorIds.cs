@@ -1,9 +1,9 @@
 namespace TrustedCompute.PowerShell.Infrastructure;
 
 /// <summary>
-/// Every error id the cmdlets write, in one table. A command's own ids are <c>&lt;Verb&gt;&lt;Noun&gt;&lt;Problem&gt;</c>;
-/// the few ids for a shared resource every command of an area can hit (the TPM, the OpenStack connection) are
-/// <c>&lt;Noun&gt;&lt;Problem&gt;</c>, documented in the about_ topics so scripts can catch them from any command.
+/// Every error id the cmdlets write, in one table. A command's own ids are &lt;Verb&gt;&lt;Noun&gt;&lt;Problem&gt;.
+/// The few ids for a shared resource every command of an area can hit (the TPM, the OpenStack connection) are
+/// &lt;Noun&gt;&lt;Problem&gt;, documented in the about_ topics so scripts can catch them from any command.
 /// The FullyQualifiedErrorId adds the command's type either way. Scripts match these strings: never change one.
 /// </summary>
 public static class ErrorIds
@@ -40,8 +40,10 @@ public static class ErrorIds
     public const string GetAttestationEvidenceFailed = nameof(GetAttestationEvidenceFailed);
     public const string GetAttestationEvidenceRemoteFailed = nameof(GetAttestationEvidenceRemoteFailed);
     public const string ImportAttestationEvidenceInvalid = nameof(ImportAttestationEvidenceInvalid);
+    public const string ImportAttestationEvidencePathNotFound = nameof(ImportAttestationEvidencePathNotFound);
     public const string ImportAttestationEvidenceUnreadable = nameof(ImportAttestationEvidenceUnreadable);
     public const string ImportAttestationPolicyInvalid = nameof(ImportAttestationPolicyInvalid);
+    public const string ImportAttestationPolicyPathNotFound = nameof(ImportAttestationPolicyPathNotFound);
     public const string ImportAttestationPolicyUnreadable = nameof(ImportAttestationPolicyUnreadable);
     public const string InvokeHostAttestationCollectFailed = nameof(InvokeHostAttestationCollectFailed);
     public const string InvokeHostAttestationEvidenceInvalid = nameof(InvokeHostAttestationEvidenceInvalid);
@@ -53,6 +55,7 @@ public static class ErrorIds
     public const string InvokeHostAttestationPreviousInvalid = nameof(InvokeHostAttestationPreviousInvalid);
     public const string InvokeHostAttestationRemoteFailed = nameof(InvokeHostAttestationRemoteFailed);
     public const string NewAttestationPolicyInvalidEvidence = nameof(NewAttestationPolicyInvalidEvidence);
+    public const string TestAttestationPolicyPathNotFound = nameof(TestAttestationPolicyPathNotFound);
 
     // Intel TXT launch control policies
     public const string ExportLaunchControlPolicyFileExists = nameof(ExportLaunchControlPolicyFileExists);

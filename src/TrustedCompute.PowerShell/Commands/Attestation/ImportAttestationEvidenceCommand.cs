@@ -11,7 +11,7 @@ public sealed class ImportAttestationEvidenceCommand : AttestationFileCmdlet
 {
     protected override void ProcessRecord()
     {
-        foreach (var file in Files("ImportAttestationEvidence"))
+        foreach (var file in Files(ErrorIds.ImportAttestationEvidencePathNotFound))
         {
             try { WriteObject(AttestationEvidence.ReadFile(file)); }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)

@@ -11,7 +11,7 @@ public sealed class ImportAttestationPolicyCommand : AttestationFileCmdlet
 {
     protected override void ProcessRecord()
     {
-        foreach (var file in Files("ImportAttestationPolicy"))
+        foreach (var file in Files(ErrorIds.ImportAttestationPolicyPathNotFound))
         {
             try { WriteObject(PolicyYaml.ReadFile(file)); }
             catch (AttestationPolicyException e) { WriteError(e, ErrorIds.ImportAttestationPolicyInvalid, file); }
