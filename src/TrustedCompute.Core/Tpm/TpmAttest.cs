@@ -58,8 +58,10 @@ public sealed record TpmAttest
 public sealed record TpmSignature(TpmAlgId Algorithm, TpmAlgId Hash, byte[] Rsa, byte[] EcR, byte[] EcS)
 {
     public override string ToString() => Algorithm == TpmAlgId.EcDsa
-        ? $"{Algorithm}/{Hash} r={Convert.ToHexString(EcR).ToLowerInvariant()} s={Convert.ToHexString(EcS).ToLowerInvariant()}"
-        : $"{Algorithm}/{Hash} {Convert.ToHexString(Rsa).ToLowerInvariant()}";
+        ? $"{Algorithm}/{Hash} r={Hex(EcR)} s={Hex(EcS)}"
+        : $"{Algorithm}/{Hash} {Hex(Rsa)}";
+
+    private static string Hex(byte[] bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 
     public static TpmSignature Parse(TpmReader r)
     {

@@ -14,6 +14,9 @@ public sealed class PcrIndexTransformationAttribute : ArgumentTransformationAttr
 {
     public const int MaxPcr = 23;
 
+    /// <summary>For parameters that take one PCR: a list is an error, not a failed type conversion.</summary>
+    public bool Single { get; set; }
+
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
         object? value = inputData is PSObject ps ? ps.BaseObject : inputData;
@@ -21,6 +24,7 @@ public sealed class PcrIndexTransformationAttribute : ArgumentTransformationAttr
         var indexes = new List<int>();
         bool single = Collect(value, indexes);
         if (indexes.Count == 0) throw Error("no PCR index given");
+        if (Single && indexes.Count > 1) throw Error($"this command takes one PCR, not {indexes.Count}");
         return single && indexes.Count == 1 ? indexes[0] : indexes.ToArray();
     }
 
@@ -86,5 +90,6 @@ public sealed class PcrIndexTransformationAttribute : ArgumentTransformationAttr
         n is >= 0 and <= MaxPcr ? (int)n : throw Error($"PCR {shown} does not exist");
 
     private static ArgumentTransformationMetadataException Error(string problem) =>
-        new($"{char.ToUpperInvariant(problem[0])}{problem[1..]}. Give PCR indexes 0-{MaxPcr}: 7, 0,1,7, 0..7, or strings such as '0-7,16' or '0..7'.");
+        new($"{char.ToUpperInvariant(problem[0])}{problem[1..]}. Give PCR indexes 0-{MaxPcr}: 7, 0,1,7, 0..7, " +
+            "or strings such as '0-7,16' or '0..7'.");
 }

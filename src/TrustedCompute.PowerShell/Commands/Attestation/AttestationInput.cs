@@ -184,7 +184,8 @@ internal static class AttestationInput
     {
         var p = new Hashtable
         {
-            ["Nonce"] = nonce, ["PcrIndex"] = pcrIndex, ["Bank"] = bank, ["AttestationKeyHandle"] = attestationKeyHandle,
+            ["Nonce"] = nonce, ["PcrIndex"] = pcrIndex, ["Bank"] = bank,
+            ["AttestationKeyHandle"] = attestationKeyHandle,
         };
         if (noEventLog) p["NoEventLog"] = true;
         if (tpm is not null) p["Tpm"] = tpm;

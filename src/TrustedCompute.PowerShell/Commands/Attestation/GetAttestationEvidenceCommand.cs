@@ -57,7 +57,8 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
         {
             foreach (var session in Session)
             {
-                var parameters = AttestationInput.RemoteParameters(nonce, PcrIndex, Bank, AttestationKeyHandle, NoEventLog, Tpm);
+                var parameters = AttestationInput.RemoteParameters(
+                    nonce, PcrIndex, Bank, AttestationKeyHandle, NoEventLog, Tpm);
                 try { WriteObject(AttestationInput.CollectRemote(this, session, parameters)); }
                 catch (Exception e) when (e is RuntimeException or InvalidDataException)
                 {

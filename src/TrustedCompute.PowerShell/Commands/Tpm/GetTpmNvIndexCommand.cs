@@ -17,6 +17,7 @@ public sealed class GetTpmNvIndexCommand : TpmCmdlet
     protected override void ProcessRecord() => RunTpm(ErrorIds.GetTpmNvIndexFailed, Tpm, tpm =>
     {
         var indexes = Index ?? tpm.GetHandles(TpmHandles.NvIndexFirst, CancellationToken);
-        return ReadEach(indexes, index => tpm.NvReadPublic(index, CancellationToken).Public, ErrorIds.GetTpmNvIndexNotFound);
+        return ReadEach(indexes, index => tpm.NvReadPublic(index, CancellationToken).Public,
+            ErrorIds.GetTpmNvIndexNotFound);
     });
 }

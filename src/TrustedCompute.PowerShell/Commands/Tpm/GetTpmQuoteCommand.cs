@@ -24,7 +24,7 @@ public sealed class GetTpmQuoteCommand : TpmCmdlet
     [ValidateCount(1, 64)]
     public byte[]? Nonce { get; set; }
 
-    /// <summary>Binds from the Handle of Get-/New-TpmAttestationKey output and the AttestationKeyHandle of a quote.</summary>
+    /// <summary>Binds from the Handle of Get-/New-TpmAttestationKey output.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Handle")]
     [ValidateRange(0x81000000u, 0x81FFFFFFu)]

@@ -71,7 +71,7 @@ public abstract class TpmCmdlet : TrustedComputeCmdlet
         return results;
     }
 
-    /// <summary>Runs a step that uses the attestation key at <paramref name="handle"/>; no key there says how to make one.</summary>
+    /// <summary>Runs a step that uses the AK at <paramref name="handle"/>; no key there says how to make one.</summary>
     protected static T UsingAttestationKey<T>(uint handle, Func<T> step)
     {
         try { return step(); }

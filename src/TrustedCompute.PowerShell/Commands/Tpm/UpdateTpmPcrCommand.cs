@@ -14,7 +14,7 @@ public sealed class UpdateTpmPcrCommand : TpmCmdlet
 {
     [Parameter(Mandatory = true, Position = 0)]
     [Alias("Index")]
-    [PcrIndexTransformation]
+    [PcrIndexTransformation(Single = true)]
     [ValidateRange(0, 23)]
     public int PcrIndex { get; set; }
 
@@ -40,13 +40,17 @@ public sealed class UpdateTpmPcrCommand : TpmCmdlet
             try { TpmOperations.ExtendPcr(tpm, PcrIndex, data, banks, CancellationToken); }
             catch (TpmException e) when (e.BaseCode == TpmResponseCode.Locality)
             {
-                var allowed = PcrLocality.CanExtend(PcrIndex).Select(l => l.ToString(CultureInfo.InvariantCulture)).ToList();
-                string needed = allowed.Count == 1 ? allowed[0] : $"{string.Join(", ", allowed[..^1])} or {allowed[^1]}";
-                throw e.WithAdvice($"PCR {PcrIndex} can be extended only at locality {needed}; " +
+                throw e.WithAdvice($"PCR {PcrIndex} can be extended only at locality {Localities(PcrIndex)}; " +
                     $"{tpm.Description} uses locality {tpm.Locality}. A simulator takes locality=N in its " +
-                    "connection string; on a real platform only the dynamic launch (Intel TXT) reaches those localities");
+                    "connection string; on a real platform only the dynamic launch (Intel TXT) reaches them");
             }
             return TpmOperations.ReadPcrs(tpm, banks, [PcrIndex], CancellationToken);
         }, terminating: false);
+    }
+
+    private static string Localities(int pcr)
+    {
+        var allowed = PcrLocality.CanExtend(pcr).Select(l => l.ToString(CultureInfo.InvariantCulture)).ToList();
+        return allowed.Count == 1 ? allowed[0] : $"{string.Join(", ", allowed[..^1])} or {allowed[^1]}";
     }
 }
