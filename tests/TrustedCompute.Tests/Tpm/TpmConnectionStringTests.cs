@@ -72,6 +72,8 @@ public class TpmConnectionStringTests
     {
         Assert.Equal(4321, TpmTransportFactory.ParseSwtpm("PORT=4321").Port);
         Assert.Throws<ArgumentException>(() => TpmTransportFactory.Open("tbs:port=1"));
+        Assert.Throws<ArgumentException>(() => TpmTransportFactory.Open("device:path=/dev/tpm0"));
+        Assert.Throws<ArgumentException>(() => TpmTransportFactory.Open("device:/dev/tpm0,locality=3"));
         Assert.Throws<ArgumentException>(() => TpmTransportFactory.Open("swtpm:host="));
     }
 

@@ -39,6 +39,8 @@ public static class TpmTransportFactory
                 var s = ParseSwtpm(rest);
                 return new SwtpmTransport(s.Host, s.Port, s.Locality, s.Timeout);
             case "device":
+                if (rest.Contains('=') || rest.Contains(','))
+                    throw new ArgumentException($"device: takes a device path such as device:/dev/tpmrm0, not '{rest}'");
                 if (OperatingSystem.IsWindows())
                     throw new PlatformNotSupportedException("device: transports are for Linux; use tbs: on Windows");
                 return rest.Length == 0 ? DeviceTransport.OpenDefault() : new DeviceTransport(rest);
