@@ -75,7 +75,7 @@ public abstract class TpmCmdlet : TrustedComputeCmdlet
     protected static T UsingAttestationKey<T>(uint handle, Func<T> step)
     {
         try { return step(); }
-        catch (TpmException e) when (e.BaseCode == TpmResponseCode.Handle)
+        catch (TpmException e) when (e.BaseCode == TpmResponseCode.Handle && e.Command is TpmCc.ReadPublic or TpmCc.Quote)
         {
             throw e.WithAdvice($"No attestation key at {Hex(handle)}: create one with New-TpmAttestationKey " +
                                $"-AttestationKeyHandle {Hex(handle)}, or list them with Get-TpmAttestationKey");
