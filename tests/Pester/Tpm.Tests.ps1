@@ -87,6 +87,10 @@ Describe 'TPM cmdlets on swtpm' -Skip:$noSimulator {
         $err2[0].Exception.Message | Should -BeLike '*create one with New-TpmAttestationKey*'
         Get-TpmAttestationKey -Tpm $tpm -AttestationKeyHandle 0x81010077 -ErrorVariable err3 -ErrorAction SilentlyContinue
         $err3[0].Exception.Message | Should -BeLike '*create one with New-TpmAttestationKey*'
+        $r = Invoke-HostAttestation -Tpm $tpm -AttestationKeyHandle 0x81010077 -TrustEvidenceKey -NoEventLog -ErrorVariable err4 -ErrorAction SilentlyContinue
+        $r.Verdict | Should -Be 'Unknown'
+        $err4[0].FullyQualifiedErrorId | Should -BeLike 'InvokeHostAttestationCollectFailed,*'
+        $r.Reasons[0].Message | Should -BeLike 'No attestation key at 0x81010077: create one with New-TpmAttestationKey*'
     }
 
     It 'an occupied handle says to use -Force or another -AttestationKeyHandle' {
