@@ -29,6 +29,19 @@ public static class ErrorIds
     public const string UpdateTpmPcrFailed = nameof(UpdateTpmPcrFailed);
     public const string WriteTpmNvIndexFailed = nameof(WriteTpmNvIndexFailed);
 
+    // Event logs
+    public const string CompareTpmEventLogInvalidReferencePcr = nameof(CompareTpmEventLogInvalidReferencePcr);
+    public const string CompareTpmEventLogParseFailed = nameof(CompareTpmEventLogParseFailed);
+    public const string CompareTpmEventLogPathNotFound = nameof(CompareTpmEventLogPathNotFound);
+    public const string CompareTpmEventLogReadFailed = nameof(CompareTpmEventLogReadFailed);
+    public const string GetTpmEventLogParseFailed = nameof(GetTpmEventLogParseFailed);
+    public const string GetTpmEventLogPathNotFound = nameof(GetTpmEventLogPathNotFound);
+    public const string GetTpmEventLogReadFailed = nameof(GetTpmEventLogReadFailed);
+    public const string GetTpmEventLogPcrInvalidBank = nameof(GetTpmEventLogPcrInvalidBank);
+    public const string GetTpmEventLogPcrParseFailed = nameof(GetTpmEventLogPcrParseFailed);
+    public const string GetTpmEventLogPcrPathNotFound = nameof(GetTpmEventLogPcrPathNotFound);
+    public const string GetTpmEventLogPcrReadFailed = nameof(GetTpmEventLogPcrReadFailed);
+
     // Attestation
     public const string ExportAttestationEvidenceFileExists = nameof(ExportAttestationEvidenceFileExists);
     public const string ExportAttestationEvidenceInvalid = nameof(ExportAttestationEvidenceInvalid);

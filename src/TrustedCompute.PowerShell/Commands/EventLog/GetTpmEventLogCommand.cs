@@ -20,7 +20,8 @@ public sealed class GetTpmEventLogCommand : EventLogCommandBase
     [ArgumentCompleter(typeof(EventTypeCompleter))]
     public string[]? EventType { get; set; }
 
-    protected override string ErrorPrefix => "GetTpmEventLog";
+    protected override LogErrorIds LogErrors { get; } =
+        new(ErrorIds.GetTpmEventLogParseFailed, ErrorIds.GetTpmEventLogReadFailed, ErrorIds.GetTpmEventLogPathNotFound);
 
     protected override void ProcessRecord()
     {

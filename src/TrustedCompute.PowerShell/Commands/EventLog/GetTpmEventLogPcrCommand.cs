@@ -19,7 +19,8 @@ public sealed class GetTpmEventLogPcrCommand : EventLogCommandBase
     [ArgumentCompleter(typeof(BankCompleter))]
     public string[]? Bank { get; set; }
 
-    protected override string ErrorPrefix => "GetTpmEventLogPcr";
+    protected override LogErrorIds LogErrors { get; } =
+        new(ErrorIds.GetTpmEventLogPcrParseFailed, ErrorIds.GetTpmEventLogPcrReadFailed, ErrorIds.GetTpmEventLogPcrPathNotFound);
 
     protected override void ProcessRecord()
     {
@@ -30,7 +31,7 @@ public sealed class GetTpmEventLogPcrCommand : EventLogCommandBase
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(ex, ErrorPrefix + "InvalidBank", Bank);
+            ThrowTerminatingError(ex, ErrorIds.GetTpmEventLogPcrInvalidBank, Bank);
         }
         foreach (var (source, log) in ReadLogs())
         {
