@@ -72,6 +72,9 @@ Describe 'TPM cmdlets on swtpm' -Skip:$noSimulator {
         $text = $q | Format-List * | Out-String
         $text | Should -Match 'AttestationKeyHandleHex\s*:\s*0x81010031'
         $text | Should -Match 'Signature\s*:\s*RsaSsa/Sha256 [0-9a-f]{512}'
+        $text | Should -Match 'PcrValues\s*:\s*\{sha256:0 [0-9a-f]{64}'
+        $text | Should -Match 'Parsed\s*:\s*Quote of sha256:0,1,2,16, digest [0-9a-f]{64}, reset \d+'
+        $text | Should -Not -Match 'System\.Byte\[\]'
         Remove-TpmAttestationKey -Tpm $tpm -AttestationKeyHandle 0x81010031 -Confirm:$false
     }
 

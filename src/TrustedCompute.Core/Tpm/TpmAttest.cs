@@ -19,6 +19,10 @@ public sealed record TpmAttest
     public IReadOnlyList<PcrSelection> PcrSelections { get; init; } = [];
     public byte[] PcrDigest { get; init; } = [];
 
+    public override string ToString() =>
+        $"Quote of {string.Join(" ", PcrSelections)}, digest {Convert.ToHexString(PcrDigest).ToLowerInvariant()}, " +
+        $"reset {ResetCount}, restart {RestartCount}, clock {Clock}";
+
     /// <summary>Parses TPMS_ATTEST bytes (as signed). Only quotes carry a PCR selection; other types are rejected.</summary>
     public static TpmAttest Parse(byte[] raw)
     {

@@ -11,6 +11,8 @@ public sealed record TpmDeviceInfo(
 public sealed record TpmPcrValue(int Index, string Bank, byte[] Value)
 {
     public string Hex => Convert.ToHexString(Value).ToLowerInvariant();
+
+    public override string ToString() => $"{Bank}:{Index} {Hex}";
 }
 
 public sealed record EndorsementKeyInfo(
