@@ -10,7 +10,7 @@ With -Session, each remote host collects its own evidence with the TrustedComput
         Nonce          = 'Qualifying data (1-64 bytes) the quotes sign; a verifier sends its own. Default: 32 random bytes, echoed in the evidence.'
         PcrIndex       = 'PCR indexes to quote, in every bank. Default: 0-7.'
         Bank           = 'PCR banks to quote, one quote per bank: sha1, sha256, sha384, sha512. Default: sha256.'
-        AttestationKey = 'The persistent handle of the attestation key that quotes. Default: 0x81010002 (create it with New-TpmAttestationKey).'
+        AttestationKeyHandle = 'The persistent handle of the attestation key that quotes. Default: 0x81010002 (create it with New-TpmAttestationKey).'
         EventLogPath   = 'A TCG event log file to include. Default: the platform''s log (/sys/kernel/security/tpm0/binary_bios_measurements on Linux), or none when the machine has none.'
         NoEventLog     = 'Do not include an event log.'
         Tpm            = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'

@@ -2,7 +2,7 @@
     Synopsis    = 'Gets the attestation keys kept persistent in a TPM.'
     Description = 'Get-TpmAttestationKey lists every persistent restricted signing key (the keys that can sign quotes) with its handle, public area, Name and qualified name, or reads the keys at the given handles.'
     Parameters  = @{
-        Handle = 'Persistent handles to read. Default: every persistent restricted signing key.'
+        AttestationKeyHandle = 'Persistent handles to read (alias Handle). Default: every persistent restricted signing key.'
         Tpm = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
     }
     Examples    = @(

@@ -6,7 +6,7 @@ Get-TpmPcr reads Platform Configuration Registers with TPM2_PCR_Read and writes 
 On Linux, when the TPM device cannot be opened (no rights), the values are read from /sys/class/tpm/tpm0/pcr-<bank>/<index> instead.
 '@
     Parameters  = @{
-        Index = 'PCR indexes to read (0-31). Default: every PCR the bank has.'
+        PcrIndex = 'PCR indexes to read (0-23; alias Index): numbers, arrays or strings such as ''0-7,16'' or ''0..7''. Default: every PCR the bank has.'
         Bank  = 'PCR banks to read: sha1, sha256, sha384 or sha512. Default: every allocated bank. A bank the TPM has not allocated is an error.'
         Tpm = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
     }

@@ -9,7 +9,7 @@ A verifier checks the quote against the nonce it chose; the default nonce is 32 
         PcrIndex       = 'PCR indexes to quote. Default: 0-7.'
         Bank           = 'PCR banks to quote, one selection each: sha1, sha256, sha384, sha512. Default: sha256.'
         Nonce          = 'Qualifying data (1-64 bytes) the TPM signs with the PCRs. Default: 32 random bytes.'
-        AttestationKey = 'The persistent handle of the attestation key. Default: 0x81010002.'
+        AttestationKeyHandle = 'The persistent handle of the attestation key (alias Handle; binds from the Handle property of Get-/New-TpmAttestationKey output). Default: 0x81010002.'
         Tpm = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
     }
     Examples    = @(

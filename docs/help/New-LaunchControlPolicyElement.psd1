@@ -23,7 +23,7 @@ this cmdlet computes both as SINIT does, so its PCONF elements differ from tboot
         Legacy          = 'Creates the TPM 1.2 (SHA-1) MLE or PCONF element types for 0x100 lists.'
         SinitMinVersion = 'SINITMinVersion of an MLE element: the lowest SINIT version allowed to launch it.'
         PcrValue        = 'PCR values as a hashtable of PCR index to hex string or byte array.'
-        Pcr             = 'The PCRs to select (0-23). By default every PCR given is selected; a selected PCR without a value is an error.'
+        PcrIndex        = 'The PCRs to select (0-23; alias Pcr). By default every PCR given is selected; a selected PCR without a value is an error.'
         Locality        = 'localityAtRelease of a legacy PCONF element (default 0x1F: all localities).'
         FallbackHash    = 'The fallback hash of an SBIOS element (zero when not given).'
         Uuid            = 'The UUID of a Custom element, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (default: tboot''s VLP UUID c3930641-e3cb-4f40-91d7-27f8b9e25c86).'

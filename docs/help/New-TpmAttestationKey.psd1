@@ -7,7 +7,7 @@ Key types: RsaSsa (RSA-2048, RSASSA-PKCS1-v1_5/SHA-256), RsaPss (RSA-2048, RSA-P
 '@
     Parameters  = @{
         KeyType = 'RsaSsa (default), RsaPss or EcDsa.'
-        Handle  = 'The persistent handle (0x81000000-0x81FFFFFF) to keep the key at. Default: 0x81010002.'
+        AttestationKeyHandle = 'The persistent handle (alias Handle; 0x81000000-0x81FFFFFF) to keep the key at. Default: 0x81010002.'
         Force   = 'Replaces an attestation key already at the handle. Without it, an occupied handle is an error.'
         Tpm = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
     }

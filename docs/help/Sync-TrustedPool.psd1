@@ -1,7 +1,7 @@
 @{
     Synopsis    = 'Adds and removes hosts of the trusted pool from attestation results, fail-closed.'
     Description = @'
-Sync-TrustedPool takes attestation results from the pipeline (any objects with HostName or ComputerName, Verdict, and Time or VerifiedAt) or as parameters, and keeps the trusted pool, the compute-node resource providers in Placement that carry the trait, in line with them.
+Sync-TrustedPool takes this module's attestation results from the pipeline (live, or deserialized by Import-Clixml or remoting; any other object is refused) or one host as parameters, and keeps the trusted pool, the compute-node resource providers in Placement that carry the trait, in line with them.
 
 A host gets the trait only when its latest result has the verdict "Trusted" (exactly) and a Time no older than -MaxAge. An Untrusted or Unknown verdict, any other value, a missing or future time, a stale result, or no result at all for a host that is in the pool removes the trait. All input is collected first, then each host is planned and changed on its own.
 
@@ -10,16 +10,17 @@ A host name maps to the root resource provider of that name (the hypervisor host
 Output: one change record per host. A summary (TrustedPoolSummary) goes to the information stream with the tag TrustedPoolSummary; capture it with -InformationVariable. A host without provider, a failed call (such as a 500 or a dropped connection) is a non-terminating error for that host and the others go on. -WhatIf shows the plan.
 '@
     Parameters  = @{
-        HostName   = 'The attested host (alias ComputerName); binds from the pipeline by property name.'
-        Verdict    = 'The verdict; only the exact value Trusted (string or enum) admits the host. Binds by property name.'
-        Time       = 'When the host was attested (alias VerifiedAt). Results without a time are not trusted. Binds by property name.'
+        InputObject = 'Results of Invoke-HostAttestation from the pipeline, live or deserialized (Import-Clixml, remoting). Any other object is a non-terminating SyncTrustedPoolInvalidInput error and admits no host.'
+        HostName   = 'One attested host (alias ComputerName), given with -Verdict instead of pipeline results.'
+        Verdict    = 'The verdict for -HostName; only the exact value Trusted (string or enum) admits the host.'
+        Time       = 'When the host was attested (alias VerifiedAt). Results without a time are not trusted.'
         Trait      = 'The custom trait that marks the pool. Default: CUSTOM_TRUSTED_HOST.'
         MaxAge     = 'How old a Trusted result may be. Default: one hour.'
         Connection = 'The connection to use. Default: the module''s connection, else one made from OS_CLOUD or the OS_* variables.'
     }
     Examples    = @(
         @{ Code = '$results | Sync-TrustedPool -MaxAge 00:30:00 -InformationVariable summary'; Remarks = 'Syncs the pool from attestation results no older than 30 minutes; $summary holds the totals.' }
-        @{ Code = 'Import-Csv verdicts.csv | Sync-TrustedPool -WhatIf'; Remarks = 'Shows which hosts would be added or removed, changing nothing.' }
+        @{ Code = 'Import-Clixml results.xml | Sync-TrustedPool -WhatIf'; Remarks = 'Shows which hosts would be added or removed, changing nothing.' }
         @{ Code = 'Sync-TrustedPool -HostName compute-1 -Verdict Untrusted'; Remarks = 'Takes one host out of the pool (and, fail-closed, every pool host without a result in this call).' }
     )
     Notes       = 'Fail-closed means an empty input empties the pool: every host in the pool lacks a result. Set-OpenStackTrustedFlavor makes flavors require the trait.'

@@ -2,7 +2,7 @@
     Synopsis    = 'Extends a measurement into a PCR (for labs and tests).'
     Description = 'Update-TpmPcr hashes the text (UTF-8) or bytes with each bank''s algorithm and extends the digest into PCR -Index (TPM2_PCR_Extend), then writes the new values. A PCR cannot be rolled back except by a reboot (or, for PCR 16 and 23, a reset), so every attestation that covers it changes: it asks for confirmation (ConfirmImpact High).'
     Parameters  = @{
-        Index = 'The PCR to extend, 0-23. PCRs 17-22 need locality 3 or 4.'
+        PcrIndex = 'The PCR to extend (alias Index), 0-23. PCRs 17-22 need a DRTM locality (17-18: 2-4, 19: 2-3, 20: 1-3, 21-22: 2); the error names the one needed.'
         Text  = 'Text whose UTF-8 bytes are measured.'
         Data  = 'Bytes that are measured.'
         Bank  = 'Banks to extend. Default: every bank that has the PCR.'

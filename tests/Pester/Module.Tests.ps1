@@ -3,7 +3,15 @@ BeforeDiscovery {
     $manifestPath = Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1'
     Import-Module $manifestPath -Force
     $script:commands = Get-Command -Module TrustedCompute -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } }
-    $script:stateChanging = $script:commands | Where-Object { $_.Name -match '^(New|Set|Remove|Write|Update|Sync|Add|Clear|Register|Unregister|Install|Uninstall|Reset|Disable|Enable|Start|Stop|Invoke)-' }
+    # -WhatIf/-Confirm exactly where a command changes state (the TPM, files, the cloud, a signed list). Making an
+    # object, quoting and verifying change nothing. New-LaunchControlPolicy* keep theirs (owned by the TXT area).
+    $script:changesState = @(
+        'Disconnect-OpenStack', 'Export-AttestationEvidence', 'Export-AttestationPolicy', 'Export-LaunchControlPolicy',
+        'New-LaunchControlPolicy', 'New-LaunchControlPolicyElement', 'New-LaunchControlPolicyList',
+        'New-TpmAttestationKey', 'Remove-TpmAttestationKey', 'Set-LaunchControlPolicy',
+        'Set-LaunchControlPolicyListSignature', 'Set-OpenStackTrustedFlavor', 'Sync-TrustedPool', 'Update-TpmPcr',
+        'Write-TpmNvIndex')
+    $script:whatIfTable = $script:commands | ForEach-Object { @{ Name = $_.Name; Expected = $_.Name -in $script:changesState } }
 }
 
 BeforeAll {
@@ -98,11 +106,44 @@ Describe 'Cmdlet <Name>' -ForEach $commands {
     }
 }
 
-Describe 'State-changing cmdlet <Name>' -ForEach $stateChanging {
-    It 'supports ShouldProcess (-WhatIf and -Confirm)' {
+Describe 'ShouldProcess' {
+    It 'the table names only real cmdlets' {
+        $changesState | Where-Object { -not (Get-Command $_ -ErrorAction Ignore) } | Should -BeNullOrEmpty
+    }
+
+    It '<Name> supports -WhatIf and -Confirm: <Expected>' -ForEach $whatIfTable {
         $command = Get-Command $Name
-        $command.Parameters.Keys | Should -Contain 'WhatIf'
-        $command.Parameters.Keys | Should -Contain 'Confirm'
+        $command.Parameters.ContainsKey('WhatIf') | Should -Be $Expected
+        $command.Parameters.ContainsKey('Confirm') | Should -Be $Expected
+    }
+}
+
+Describe 'Error ids' {
+    BeforeAll {
+        $table = [TrustedCompute.PowerShell.Infrastructure.ErrorIds]
+        $ids = $table.GetFields() | Where-Object IsLiteral | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Value = $_.GetValue($null) } }
+        $nouns = (Get-Command -Module TrustedCompute).Name | ForEach-Object { $_ -replace '-', '' }
+        $shared = 'TpmUnavailable', 'OpenStackAuthenticationFailed', 'OpenStackConnectFailed', 'OpenStackNotConnected'
+    }
+
+    It 'each const is its own name, and no id is listed twice' {
+        $ids.Count | Should -BeGreaterThan 50
+        $ids | Where-Object { $_.Name -cne $_.Value } | Should -BeNullOrEmpty
+        ($ids.Value | Sort-Object -Unique).Count | Should -Be $ids.Count
+    }
+
+    It 'every id is <Verb><Noun><Problem> of an exported cmdlet, or one of the shared ids' {
+        $odd = $ids.Value | Where-Object { $_ -notin $shared } | Where-Object {
+            $id = $_
+            -not ($nouns | Where-Object { $id.StartsWith($_, 'Ordinal') -and $id.Length -gt $_.Length -and [char]::IsUpper($id[$_.Length]) })
+        }
+        $odd | Should -BeNullOrEmpty
+    }
+
+    It 'no cmdlet source writes a literal error id' {
+        $sources = Get-ChildItem (Join-Path $PSScriptRoot '../../src/TrustedCompute.PowerShell/Commands') -Recurse -Filter *.cs
+        $literal = $sources | Select-String -Pattern '(WriteError|ThrowTerminatingError|ToErrorRecord|RunTpm|ReadEach)\(.*"[A-Z][A-Za-z]+(Failed|NotFound|Invalid[A-Za-z]*|Unavailable|Exists|Error|Conflict)"'
+        $literal | ForEach-Object { "$($_.Filename):$($_.LineNumber)" } | Should -BeNullOrEmpty
     }
 }
 

@@ -38,6 +38,12 @@ BeforeAll {
     function script:New-TestName([string] $Prefix) { "$Prefix-$([guid]::NewGuid().ToString('N').Substring(0, 12))" }
     function script:New-TestTrait { 'CUSTOM_TCPESTER_' + [guid]::NewGuid().ToString('N').Substring(0, 12).ToUpperInvariant() }
     function script:Invoke-Core([System.Threading.Tasks.Task] $Task) { $Task.GetAwaiter().GetResult() }
+    # Sync-TrustedPool takes only attestation results: the type Invoke-HostAttestation writes
+    function script:New-TestResult([string] $HostName, [string] $Verdict, [datetime] $Time) {
+        $r = (Get-Command Invoke-HostAttestation).OutputType[0].Type::new()
+        $r.HostName = $HostName; $r.Verdict = $Verdict; $r.Time = $Time; $r.Reasons = @()
+        $r
+    }
     # Core lives in the module's private load context: its types are reached through an object's assembly, not by name
     function script:New-CoreObject([string] $TypeName, [object[]] $Arguments) {
         $type = $Arguments[0].GetType().Assembly.GetType("TrustedCompute.OpenStack.$TypeName", $true)
@@ -188,21 +194,23 @@ Describe 'Sync-TrustedPool and Get-TrustedPool' {
 
     It '-WhatIf shows the plan and changes nothing' {
         if (Skip-WithoutCloud) { return }
-        $records = [pscustomobject]@{ HostName = $script:Providers[0].Name; Verdict = 'Trusted'; Time = [datetimeoffset]::UtcNow } |
+        $records = New-TestResult $script:Providers[0].Name 'Trusted' ([datetime]::UtcNow) |
             Sync-TrustedPool -Trait $script:Trait -WhatIf
         $records.Action | Should -Be 'Add'
         $records.Status | Should -Be 'Skipped'
         @(Get-TrustedPool -Trait $script:Trait).Count | Should -Be 0
     }
 
-    It 'binds attestation results by property name, fails closed, writes one record per host and a summary' {
+    It 'takes attestation results (live and deserialized), fails closed, writes one record per host and a summary' {
         if (Skip-WithoutCloud) { return }
         $now = [datetime]::UtcNow
+        $file = Join-Path $TestDrive 'unknown.xml'
+        New-TestResult $script:Providers[1].Name 'Unknown' $now | Export-Clixml $file
         $results = @(
-            [pscustomobject]@{ HostName = $script:Providers[0].Name; Verdict = 'Trusted'; VerifiedAt = $now }
-            [pscustomobject]@{ ComputerName = $script:Providers[1].Name; Verdict = [System.DayOfWeek]::Monday; Time = $now }
-            [pscustomobject]@{ HostName = $script:Providers[2].Name; Verdict = 'Trusted'; Time = $now.AddHours(-3) }
-            [pscustomobject]@{ HostName = 'no-such-host-pester'; Verdict = 'Trusted'; Time = $now }
+            New-TestResult $script:Providers[0].Name 'Trusted' $now
+            Import-Clixml $file
+            New-TestResult $script:Providers[2].Name 'Trusted' $now.AddHours(-3)
+            New-TestResult 'no-such-host-pester' 'Trusted' $now
         )
         $changes = $results | Sync-TrustedPool -Trait $script:Trait -InformationVariable info -ErrorVariable errs -ErrorAction SilentlyContinue
         $changes.Count | Should -Be 3

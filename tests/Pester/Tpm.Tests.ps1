@@ -30,7 +30,7 @@ Describe 'TPM cmdlets on swtpm' -Skip:$noSimulator {
 
     It 'Get-TpmPcr agrees with tpm2_pcrread, and takes the connection from $env:TRUSTEDCOMPUTE_TPM' {
         $env:TRUSTEDCOMPUTE_TPM = $tpm
-        try { $ours = Get-TpmPcr -Bank sha256 -Index 0, 16 } finally { Remove-Item Env:TRUSTEDCOMPUTE_TPM }
+        try { $ours = Get-TpmPcr -Bank sha256 -PcrIndex '0,16' } finally { Remove-Item Env:TRUSTEDCOMPUTE_TPM }
         $ours.Count | Should -Be 2
         $line = (tpm2_pcrread -T $tcti sha256:16 | Select-String '16\s*:').Line
         $line | Should -Match ('0x' + $ours[1].Hex) 
@@ -48,7 +48,7 @@ Describe 'TPM cmdlets on swtpm' -Skip:$noSimulator {
 
     It 'creates, lists, quotes with and removes an attestation key' {
         New-TpmAttestationKey -Tpm $tpm -KeyType EcDsa -Handle 0x81010030 -WhatIf
-        Get-TpmAttestationKey -Tpm $tpm | Where-Object Handle -EQ 0x81010030 | Should -BeNullOrEmpty
+        Get-TpmAttestationKey -Tpm $tpm | Where-Object HandleHex -EQ '0x81010030' | Should -BeNullOrEmpty
         $ak = New-TpmAttestationKey -Tpm $tpm -KeyType EcDsa -Handle 0x81010030 -Force -Confirm:$false
         $ak.Public.Describe() | Should -Be 'ECC-P256 ECDSA/SHA256'
         $nonce = [byte[]] (1..20)
@@ -57,7 +57,89 @@ Describe 'TPM cmdlets on swtpm' -Skip:$noSimulator {
         $q.PcrValues.Count | Should -Be 6
         $q.Signature.Algorithm | Should -Be 'EcDsa'
         $ak | Remove-TpmAttestationKey -Tpm $tpm -Confirm:$false
-        Get-TpmAttestationKey -Tpm $tpm | Where-Object Handle -EQ 0x81010030 | Should -BeNullOrEmpty
+        Get-TpmAttestationKey -Tpm $tpm | Where-Object HandleHex -EQ '0x81010030' | Should -BeNullOrEmpty
+    }
+
+    It 'New-TpmAttestationKey | Get-TpmQuote binds the handle by property name, and Format-List * shows hex' {
+        $q = New-TpmAttestationKey -Tpm $tpm -AttestationKeyHandle 0x81010031 -Force -Confirm:$false |
+            Get-TpmQuote -Tpm $tpm -PcrIndex '0-2,16' -Bank sha256
+        $q.AttestationKeyHandle | Should -Be ([uint32] 0x81010031L)
+        @($q.PcrValues.Index) | Should -Be @(0, 1, 2, 16)
+        $text = Get-TpmAttestationKey -Tpm $tpm -AttestationKeyHandle 0x81010031 | Format-List * | Out-String
+        $text | Should -Match 'HandleHex\s*:\s*0x81010031'
+        $text | Should -Match 'NameHex\s*:\s*000b[0-9a-f]{64}'
+        $text | Should -Match 'Public\s*:\s*RSA-2048 RSASSA/SHA256'
+        $text = $q | Format-List * | Out-String
+        $text | Should -Match 'AttestationKeyHandleHex\s*:\s*0x81010031'
+        $text | Should -Match 'Signature\s*:\s*RsaSsa/Sha256 [0-9a-f]{512}'
+        $text | Should -Match 'PcrValues\s*:\s*\{sha256:0 [0-9a-f]{64}'
+        $text | Should -Match 'Parsed\s*:\s*Quote of sha256:0,1,2,16, digest [0-9a-f]{64}, reset \d+'
+        $text | Should -Not -Match 'System\.Byte\[\]'
+        Remove-TpmAttestationKey -Tpm $tpm -AttestationKeyHandle 0x81010031 -Confirm:$false
+    }
+
+    It 'a quote with no key at the handle says to create one, and is non-terminating' {
+        $q = Get-TpmQuote -Tpm $tpm -AttestationKeyHandle 0x81010077 -ErrorVariable err -ErrorAction SilentlyContinue
+        $q | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'GetTpmQuoteFailed,TrustedCompute.PowerShell.Commands.Tpm.GetTpmQuoteCommand'
+        $err[0].Exception.Message | Should -BeLike 'No attestation key at 0x81010077: create one with New-TpmAttestationKey -AttestationKeyHandle 0x81010077*TPM_RC_HANDLE*'
+        { Get-TpmQuote -Tpm $tpm -AttestationKeyHandle 0x81010077 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*New-TpmAttestationKey*'
+        $e2 = @(Get-AttestationEvidence -Tpm $tpm -AttestationKeyHandle 0x81010077 -NoEventLog -ErrorVariable err2 -ErrorAction SilentlyContinue)
+        $e2.Count | Should -Be 0
+        $err2[0].Exception.Message | Should -BeLike '*create one with New-TpmAttestationKey*'
+        Get-TpmAttestationKey -Tpm $tpm -AttestationKeyHandle 0x81010077 -ErrorVariable err3 -ErrorAction SilentlyContinue
+        $err3[0].Exception.Message | Should -BeLike '*create one with New-TpmAttestationKey*'
+        $r = Invoke-HostAttestation -Tpm $tpm -AttestationKeyHandle 0x81010077 -TrustEvidenceKey -NoEventLog -ErrorVariable err4 -ErrorAction SilentlyContinue
+        $r.Verdict | Should -Be 'Unknown'
+        $err4[0].FullyQualifiedErrorId | Should -BeLike 'InvokeHostAttestationCollectFailed,*'
+        $r.Reasons[0].Message | Should -BeLike 'No attestation key at 0x81010077: create one with New-TpmAttestationKey*'
+    }
+
+    It 'an occupied handle says to use -Force or another -AttestationKeyHandle' {
+        $null = New-TpmAttestationKey -Tpm $tpm -AttestationKeyHandle 0x81010032 -Force -Confirm:$false
+        try {
+            $second = New-TpmAttestationKey -Tpm $tpm -AttestationKeyHandle 0x81010032 -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+            $second | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -Be 'NewTpmAttestationKeyFailed,TrustedCompute.PowerShell.Commands.Tpm.NewTpmAttestationKeyCommand'
+            $err[0].Exception.Message | Should -BeLike '0x81010032 already holds a key: use -Force to replace it, or another -AttestationKeyHandle*'
+        }
+        finally { Remove-TpmAttestationKey -Tpm $tpm -AttestationKeyHandle 0x81010032 -Confirm:$false }
+    }
+
+    It 'extending a PCR at the wrong locality names the locality needed' {
+        Update-TpmPcr -Tpm $tpm -PcrIndex 17 -Text x -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be 'UpdateTpmPcrFailed,TrustedCompute.PowerShell.Commands.Tpm.UpdateTpmPcrCommand'
+        $err[0].Exception.Message | Should -BeLike 'PCR 17 can be extended only at locality 2, 3 or 4; * uses locality 0.*TPM_RC_LOCALITY*'
+        (Update-TpmPcr -Tpm "$tpm,locality=3" -PcrIndex 17 -Text x -Bank sha256 -Confirm:$false).Index | Should -Be 17
+    }
+
+    It 'the locality table agrees with the simulator for PCRs 16-23' {
+        $table = (Get-Command Get-TpmPcr).OutputType[0].Type.Assembly.GetType('TrustedCompute.Tpm.PcrLocality', $true)
+        foreach ($pcr in 16..23) {
+            $works = foreach ($locality in 0..4) {
+                $null = Update-TpmPcr -Tpm "$tpm,locality=$locality" -PcrIndex $pcr -Text t -Bank sha256 -Confirm:$false -ErrorVariable e -ErrorAction SilentlyContinue
+                if (-not $e) { $locality }
+            }
+            @($works) | Should -Be @($table::CanExtend($pcr)) -Because "PCR $pcr"
+        }
+    }
+
+    It '-Previous read back from JSON carries the counters: a rollback is caught' {
+        $null = New-TpmAttestationKey -Tpm $tpm -AttestationKeyHandle 0x81010033 -Force -Confirm:$false
+        try {
+            $evidence = Get-AttestationEvidence -Tpm $tpm -AttestationKeyHandle 0x81010033 -NoEventLog
+            $first = $evidence | Invoke-HostAttestation -TrustEvidenceKey
+            $first.ResetCount | Should -Not -BeNullOrEmpty
+            $saved = $first | ConvertTo-Json -Depth 4 | ConvertFrom-Json
+            $saved.ResetCount = $first.ResetCount + 1
+            $again = $evidence | Invoke-HostAttestation -TrustEvidenceKey -Previous $saved
+            $again.Reasons.Id | Should -Contain 'tpm.rollback'
+            $again.Verdict | Should -Be 'Untrusted'
+            ($evidence | Invoke-HostAttestation -TrustEvidenceKey -Previous ($first | ConvertTo-Json -Depth 4 | ConvertFrom-Json)).Reasons.Id |
+                Should -Not -Contain 'tpm.rollback'
+        }
+        finally { Remove-TpmAttestationKey -Tpm $tpm -AttestationKeyHandle 0x81010033 -Confirm:$false }
     }
 
     It 'a missing attestation key is a non-terminating error with a stable id' {

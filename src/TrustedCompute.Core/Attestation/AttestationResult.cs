@@ -1,6 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace TrustedCompute.Attestation;
 
-public enum AttestationVerdict
+// Both enums are written by name in saved results: System.Text.Json through the converter, and pwsh's ConvertTo-Json
+// because it writes Int64-based enums by name (it writes other enums as numbers unless -EnumsAsStrings).
+// CliXml writes them by name through SerializationMethod=String in TrustedCompute.types.ps1xml.
+
+[JsonConverter(typeof(JsonStringEnumConverter<AttestationVerdict>))]
+public enum AttestationVerdict : long
 {
     /// <summary>Every check passed.</summary>
     Trusted,
@@ -10,7 +17,8 @@ public enum AttestationVerdict
     Unknown,
 }
 
-public enum ReasonSeverity
+[JsonConverter(typeof(JsonStringEnumConverter<ReasonSeverity>))]
+public enum ReasonSeverity : long
 {
     /// <summary>Reported for information (a reboot); does not change the verdict.</summary>
     Info,

@@ -19,6 +19,10 @@ public sealed record TpmAttest
     public IReadOnlyList<PcrSelection> PcrSelections { get; init; } = [];
     public byte[] PcrDigest { get; init; } = [];
 
+    public override string ToString() =>
+        $"Quote of {string.Join(" ", PcrSelections)}, digest {Convert.ToHexString(PcrDigest).ToLowerInvariant()}, " +
+        $"reset {ResetCount}, restart {RestartCount}, clock {Clock}";
+
     /// <summary>Parses TPMS_ATTEST bytes (as signed). Only quotes carry a PCR selection; other types are rejected.</summary>
     public static TpmAttest Parse(byte[] raw)
     {
@@ -57,6 +61,12 @@ public sealed record TpmAttest
 /// <summary>TPMT_SIGNATURE for RSASSA, RSAPSS and ECDSA.</summary>
 public sealed record TpmSignature(TpmAlgId Algorithm, TpmAlgId Hash, byte[] Rsa, byte[] EcR, byte[] EcS)
 {
+    public override string ToString() => Algorithm == TpmAlgId.EcDsa
+        ? $"{Algorithm}/{Hash} r={Hex(EcR)} s={Hex(EcS)}"
+        : $"{Algorithm}/{Hash} {Hex(Rsa)}";
+
+    private static string Hex(byte[] bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
+
     public static TpmSignature Parse(TpmReader r)
     {
         var alg = r.ReadAlg("TPMT_SIGNATURE.sigAlg");

@@ -12,6 +12,8 @@ public sealed record TpmQuoteResult(byte[] Attest, TpmSignature Signature);
 /// <summary>TPMS_NV_PUBLIC.</summary>
 public sealed record TpmNvPublic(uint Index, TpmAlgId NameAlg, TpmNvAttributes Attributes, byte[] AuthPolicy, ushort DataSize)
 {
+    public override string ToString() => $"0x{Index:X8} ({DataSize} bytes, {Attributes})";
+
     public byte[] Marshal() =>
         new TpmWriter().UInt32(Index).Alg(NameAlg).UInt32((uint)Attributes).Sized(AuthPolicy).UInt16(DataSize).ToArray();
 

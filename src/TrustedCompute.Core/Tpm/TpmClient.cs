@@ -29,6 +29,8 @@ public sealed partial class TpmClient : IDisposable
 
     public string Description => _transport.Description;
 
+    public byte Locality => _transport.Locality;
+
     /// <summary>Sends a command; on TPM_RC_INITIALIZE sends Startup(CLEAR) once and tries again.</summary>
     internal TpmReader Execute(TpmCc command, uint[] handles, TpmAuth[] auths, ReadOnlySpan<byte> parameters,
         int responseHandles, out uint[] outHandles, CancellationToken cancellationToken)

@@ -13,6 +13,18 @@ public sealed class TpmException : Exception
         ResponseCode = responseCode;
     }
 
+    /// <summary>The same TPM error, led by what the user can do about it.</summary>
+    public TpmException(TpmCc command, uint responseCode, string advice, Exception? inner = null)
+        : base($"{advice} (TPM2_{command} failed: {TpmResponseCode.Describe(responseCode)})", inner)
+    {
+        Command = command;
+        ResponseCode = responseCode;
+    }
+
+    public uint BaseCode => TpmResponseCode.BaseCode(ResponseCode);
+
+    public TpmException WithAdvice(string advice) => new(Command, ResponseCode, advice, this);
+
     public TpmCc Command { get; }
     public uint ResponseCode { get; }
     public string ResponseName => TpmResponseCode.Name(ResponseCode);

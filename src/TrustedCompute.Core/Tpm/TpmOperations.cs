@@ -11,19 +11,26 @@ public sealed record TpmDeviceInfo(
 public sealed record TpmPcrValue(int Index, string Bank, byte[] Value)
 {
     public string Hex => Convert.ToHexString(Value).ToLowerInvariant();
+
+    public override string ToString() => $"{Bank}:{Index} {Hex}";
 }
 
 public sealed record EndorsementKeyInfo(
     EndorsementKeyType KeyType, TpmPublic Public, byte[] Name, uint CertificateIndex,
     X509Certificate2? Certificate, bool? CertificateMatchesKey);
 
-public sealed record AttestationKeyInfo(uint Handle, TpmPublic Public, byte[] Name, byte[] QualifiedName);
+public sealed record AttestationKeyInfo(uint Handle, TpmPublic Public, byte[] Name, byte[] QualifiedName)
+{
+    public override string ToString() => $"0x{Handle:X8} {Public.Describe()}";
+}
 
 public sealed record TpmQuote(
     byte[] Nonce, IReadOnlyList<PcrSelection> Selections, byte[] Attest, TpmSignature Signature,
     IReadOnlyList<TpmPcrValue> PcrValues, uint AttestationKeyHandle, TpmPublic AttestationKey)
 {
     public TpmAttest Parsed => TpmAttest.Parse(Attest);
+
+    public override string ToString() => $"Quote by 0x{AttestationKeyHandle:X8} of {string.Join(" ", Selections)}";
 }
 
 /// <summary>The TPM tasks the cmdlets offer, each a short sequence of TPM commands with cleanup.</summary>

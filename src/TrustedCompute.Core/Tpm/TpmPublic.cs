@@ -230,6 +230,8 @@ public sealed record TpmPublic
     };
 
     /// <summary>Short text such as "RSA-2048 RSASSA/SHA256" or "ECC-P256 ECDSA/SHA256".</summary>
+    public override string ToString() => Describe();
+
     public string Describe()
     {
         string key = Type switch

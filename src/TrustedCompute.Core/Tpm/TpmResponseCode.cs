@@ -93,6 +93,10 @@ public static class TpmResponseCode
         [0x923] = ("TPM_RC_NV_UNAVAILABLE", "the command may require writing of NV and NV is not currently accessible"),
     };
 
+    public const uint Handle = 0x08B;
+    public const uint NvDefined = 0x14C;
+    public const uint Locality = 0x907;
+
     /// <summary>The base code without the handle/parameter/session number.</summary>
     public static uint BaseCode(uint rc) => (rc & Format1) != 0 ? rc & 0xBF : rc;
 

@@ -40,6 +40,8 @@ public sealed class SwtpmTransport : ITpmTransport
 
     public string Description { get; }
 
+    public byte Locality => _locality;
+
     /// <summary>
     /// Blocking socket calls on the caller's thread (no thread hops: this is the hot path of a quote). The
     /// timeout bounds every wait for the simulator; cancellation shuts the socket down to end a blocked wait.

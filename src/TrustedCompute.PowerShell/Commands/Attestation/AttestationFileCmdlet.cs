@@ -20,7 +20,7 @@ public abstract class AttestationFileCmdlet : TrustedComputeCmdlet
     public string[] LiteralPath { get; set; } = [];
 
     /// <summary>Every file the parameters name; a name that matches nothing is a non-terminating error with id "{prefix}PathNotFound".</summary>
-    protected IEnumerable<string> Files(string errorPrefix)
+    protected IEnumerable<string> Files(string pathNotFoundId)
     {
         foreach (var path in ParameterSetName == PathSet ? Path : LiteralPath)
         {
@@ -32,13 +32,13 @@ public abstract class AttestationFileCmdlet : TrustedComputeCmdlet
             }
             catch (Exception e) when (e is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException)
             {
-                WriteError(new FileNotFoundException(e.Message, path), errorPrefix + "PathNotFound", path);
+                WriteError(new FileNotFoundException(e.Message, path), pathNotFoundId, path);
                 continue;
             }
             foreach (var file in files)
             {
                 if (File.Exists(file)) yield return file;
-                else WriteError(new FileNotFoundException($"No file {file}", file), errorPrefix + "PathNotFound", file);
+                else WriteError(new FileNotFoundException($"No file {file}", file), pathNotFoundId, file);
             }
         }
     }

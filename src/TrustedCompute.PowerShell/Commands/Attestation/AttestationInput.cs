@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Security.Cryptography;
@@ -46,13 +47,71 @@ internal static class AttestationInput
         return evidence;
     }
 
+    private const string ResultTypeName = "TrustedCompute.Attestation.AttestationResult";
+
+    /// <summary>True for this module's result, live or rebuilt by remoting or Import-Clixml.</summary>
+    public static bool IsAttestationResult(object? input) =>
+        (input is PSObject ps ? ps.BaseObject : input) is AttestationResult
+        || input is PSObject bag && bag.TypeNames.Contains("Deserialized." + ResultTypeName);
+
+    /// <summary>
+    /// A result, live or deserialized (remoting, Import-Clixml), and with <paramref name="allowUntyped"/> also read
+    /// back from JSON (ConvertFrom-Json). Verdict is a name or a defined number; a malformed result is an error.
+    /// </summary>
+    public static AttestationResult ToAttestationResult(object input, bool allowUntyped)
+    {
+        object value = input is PSObject ps ? ps.BaseObject : input;
+        if (value is AttestationResult live) return live;
+        bool untyped = allowUntyped && value is PSCustomObject;
+        if (input is not PSObject bag || !untyped && !IsAttestationResult(input))
+            throw new InvalidDataException($"An attestation result expected, got {Describe(input)}");
+        string host = Get<string>(bag, "HostName") is { Length: > 0 } h ? h
+            : throw new InvalidDataException("The attestation result has no HostName");
+        return new AttestationResult
+        {
+            HostName = host,
+            ClaimedHostName = Get<string>(bag, "ClaimedHostName") ?? "",
+            AttestationKeyName = Get<string>(bag, "AttestationKeyName") ?? "",
+            Verdict = VerdictOf(bag.Properties["Verdict"]?.Value),
+            Reasons = [],
+            Time = Get<DateTime>(bag, "Time").ToUniversalTime(),
+            Clock = Get<ulong?>(bag, "Clock"),
+            ResetCount = Get<uint?>(bag, "ResetCount"),
+            RestartCount = Get<uint?>(bag, "RestartCount"),
+            EvidenceDigest = Get<string>(bag, "EvidenceDigest") ?? "",
+        };
+    }
+
+    private static AttestationVerdict VerdictOf(object? raw)
+    {
+        object? v = raw is PSObject p ? p.BaseObject : raw;
+        AttestationVerdict? verdict = v switch
+        {
+            AttestationVerdict live => live,
+            string name => Enum.GetValues<AttestationVerdict>()
+                .Where(n => n.ToString().Equals(name, StringComparison.OrdinalIgnoreCase)).Cast<AttestationVerdict?>()
+                .FirstOrDefault(),
+            int or long => (AttestationVerdict)Convert.ToInt64(v, CultureInfo.InvariantCulture),
+            _ => null,
+        };
+        return verdict is { } ok && Enum.IsDefined(ok) ? ok
+            : throw new InvalidDataException($"The result's Verdict '{v}' is not Trusted, Untrusted or Unknown");
+    }
+
+    private static string Describe(object input) =>
+        input is PSObject { BaseObject: PSCustomObject } bag ? $"a PSCustomObject ({bag.TypeNames[0]})"
+            : (input is PSObject p ? p.BaseObject : input).GetType().FullName ?? "an object";
+
     private static T? Get<T>(PSObject bag, string name)
     {
         object? v = bag.Properties[name]?.Value;
         if (v is PSObject p) v = p.BaseObject;
         if (v is null) return default;
         try { return LanguagePrimitives.ConvertTo<T>(v); }
-        catch (PSInvalidCastException e) { throw new InvalidDataException($"Evidence property {name} has the wrong type: {e.Message}", e); }
+        catch (PSInvalidCastException e)
+        {
+            throw new InvalidDataException($"Property {name} has the wrong type: {e.Message}", e);
+        }
     }
 
     private static byte[] Bytes(PSObject bag, string name) => Get<byte[]>(bag, name) ?? [];
@@ -122,9 +181,14 @@ internal static class AttestationInput
     }
 
     /// <summary>The parameters the remote Get-AttestationEvidence gets; it uses its own TPM unless a -Tpm is given.</summary>
-    public static Hashtable RemoteParameters(byte[] nonce, int[] pcrIndex, string[] bank, uint attestationKey, bool noEventLog, string? tpm)
+    public static Hashtable RemoteParameters(byte[] nonce, int[] pcrIndex, string[] bank, uint attestationKeyHandle,
+        bool noEventLog, string? tpm)
     {
-        var p = new Hashtable { ["Nonce"] = nonce, ["PcrIndex"] = pcrIndex, ["Bank"] = bank, ["AttestationKey"] = attestationKey };
+        var p = new Hashtable
+        {
+            ["Nonce"] = nonce, ["PcrIndex"] = pcrIndex, ["Bank"] = bank,
+            ["AttestationKeyHandle"] = attestationKeyHandle,
+        };
         if (noEventLog) p["NoEventLog"] = true;
         if (tpm is not null) p["Tpm"] = tpm;
         return p;

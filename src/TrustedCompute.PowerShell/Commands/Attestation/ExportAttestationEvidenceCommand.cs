@@ -32,7 +32,7 @@ public sealed class ExportAttestationEvidenceCommand : TrustedComputeCmdlet
         try { evidence = AttestationInput.ToEvidence(InputObject); }
         catch (InvalidDataException e)
         {
-            WriteError(e, "ExportAttestationEvidenceInvalid", InputObject);
+            WriteError(e, ErrorIds.ExportAttestationEvidenceInvalid, InputObject);
             return;
         }
         string target = GetUnresolvedProviderPathFromPSPath(Path);
@@ -43,7 +43,7 @@ public sealed class ExportAttestationEvidenceCommand : TrustedComputeCmdlet
         }
         if (_written.Contains(target) || File.Exists(target) && !Force)
         {
-            WriteError(new IOException($"{target} exists; use -Force to overwrite it, or give a folder as -Path"), "ExportAttestationEvidenceFileExists", target);
+            WriteError(new IOException($"{target} exists; use -Force to overwrite it, or give a folder as -Path"), ErrorIds.ExportAttestationEvidenceFileExists, target);
             return;
         }
         if (!ShouldProcess(target, $"Write the evidence of {evidence.HostName}")) return;
@@ -55,7 +55,7 @@ public sealed class ExportAttestationEvidenceCommand : TrustedComputeCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(e, "ExportAttestationEvidenceWriteFailed", target);
+            WriteError(e, ErrorIds.ExportAttestationEvidenceWriteFailed, target);
         }
     }
 }

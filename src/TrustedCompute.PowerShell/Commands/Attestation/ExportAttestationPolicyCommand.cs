@@ -28,14 +28,14 @@ public sealed class ExportAttestationPolicyCommand : TrustedComputeCmdlet
         string target = GetUnresolvedProviderPathFromPSPath(Path);
         if (File.Exists(target) && !Force)
         {
-            WriteError(new IOException($"{target} exists; use -Force to overwrite it"), "ExportAttestationPolicyFileExists", target);
+            WriteError(new IOException($"{target} exists; use -Force to overwrite it"), ErrorIds.ExportAttestationPolicyFileExists, target);
             return;
         }
         string yaml;
         try { yaml = PolicyYaml.Serialize(Policy.Snapshot()); }
         catch (AttestationPolicyException e)
         {
-            WriteError(e, "ExportAttestationPolicyInvalid", Policy);
+            WriteError(e, ErrorIds.ExportAttestationPolicyInvalid, Policy);
             return;
         }
         if (!ShouldProcess(target, "Write the attestation policy")) return;
@@ -46,7 +46,7 @@ public sealed class ExportAttestationPolicyCommand : TrustedComputeCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(e, "ExportAttestationPolicyWriteFailed", target);
+            WriteError(e, ErrorIds.ExportAttestationPolicyWriteFailed, target);
         }
     }
 }

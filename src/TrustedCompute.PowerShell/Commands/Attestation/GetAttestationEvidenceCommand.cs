@@ -27,6 +27,7 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
     public byte[]? Nonce { get; set; }
 
     [Parameter(Position = 0)]
+    [PcrIndexTransformation]
     [ValidateRange(0, 23)]
     public int[] PcrIndex { get; set; } = [0, 1, 2, 3, 4, 5, 6, 7];
 
@@ -34,10 +35,12 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
     [ValidateSet("sha1", "sha256", "sha384", "sha512", IgnoreCase = true)]
     public string[] Bank { get; set; } = ["sha256"];
 
+    /// <summary>Binds from the Handle of Get-/New-TpmAttestationKey output.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Handle")]
     [ValidateRange(0x81000000u, 0x81FFFFFFu)]
     [TpmHandleTransformation]
-    public uint AttestationKey { get; set; } = TpmHandles.DefaultAttestationKey;
+    public uint AttestationKeyHandle { get; set; } = TpmHandles.DefaultAttestationKey;
 
     /// <summary>A TCG event log file; default: the platform's own log, or none when it has none.</summary>
     [Parameter(ParameterSetName = LocalSet)]
@@ -47,7 +50,6 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
     [Parameter]
     public SwitchParameter NoEventLog { get; set; }
 
-
     protected override void ProcessRecord()
     {
         byte[] nonce = Nonce ?? RandomNumberGenerator.GetBytes(32);
@@ -55,11 +57,12 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
         {
             foreach (var session in Session)
             {
-                var parameters = AttestationInput.RemoteParameters(nonce, PcrIndex, Bank, AttestationKey, NoEventLog, Tpm);
+                var parameters = AttestationInput.RemoteParameters(
+                    nonce, PcrIndex, Bank, AttestationKeyHandle, NoEventLog, Tpm);
                 try { WriteObject(AttestationInput.CollectRemote(this, session, parameters)); }
                 catch (Exception e) when (e is RuntimeException or InvalidDataException)
                 {
-                    WriteError(e, "GetAttestationEvidenceRemoteFailed", session.ComputerName);
+                    WriteError(e, ErrorIds.GetAttestationEvidenceRemoteFailed, session.ComputerName);
                 }
             }
             return;
@@ -68,11 +71,13 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
         try { log = NoEventLog ? null : EvidenceCollector.ReadLocalEventLog(EventLogPath is null ? null : GetUnresolvedProviderPathFromPSPath(EventLogPath)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            ThrowTerminatingError(e, "GetAttestationEvidenceEventLogUnreadable", EventLogPath);
+            ThrowTerminatingError(e, ErrorIds.GetAttestationEvidenceEventLogUnreadable, EventLogPath);
             return;
         }
         var selections = Bank.Select(b => PcrSelection.Create(TpmHash.ParseBank(b), PcrIndex)).ToList();
-        RunTpm("GetAttestationEvidenceFailed", Hex(AttestationKey), tpm =>
-            [EvidenceCollector.Collect(tpm, AttestationKey, nonce, selections, log, Environment.MachineName, CancellationToken)]);
+        RunTpm(ErrorIds.GetAttestationEvidenceFailed, Hex(AttestationKeyHandle), tpm =>
+            [UsingAttestationKey(AttestationKeyHandle, () => EvidenceCollector.Collect(
+                tpm, AttestationKeyHandle, nonce, selections, log, Environment.MachineName, CancellationToken))],
+            terminating: false);
     }
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TrustedCompute.Attestation;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.Attestation;
 
@@ -10,12 +11,12 @@ public sealed class ImportAttestationEvidenceCommand : AttestationFileCmdlet
 {
     protected override void ProcessRecord()
     {
-        foreach (var file in Files("ImportAttestationEvidence"))
+        foreach (var file in Files(ErrorIds.ImportAttestationEvidencePathNotFound))
         {
             try { WriteObject(AttestationEvidence.ReadFile(file, CancellationToken)); }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
-                WriteError(e, e is InvalidDataException ? "ImportAttestationEvidenceInvalid" : "ImportAttestationEvidenceUnreadable", file);
+                WriteError(e, e is InvalidDataException ? ErrorIds.ImportAttestationEvidenceInvalid : ErrorIds.ImportAttestationEvidenceUnreadable, file);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TrustedCompute.Attestation;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.Attestation;
 
@@ -10,11 +11,11 @@ public sealed class ImportAttestationPolicyCommand : AttestationFileCmdlet
 {
     protected override void ProcessRecord()
     {
-        foreach (var file in Files("ImportAttestationPolicy"))
+        foreach (var file in Files(ErrorIds.ImportAttestationPolicyPathNotFound))
         {
             try { WriteObject(PolicyYaml.ReadFile(file, CancellationToken)); }
-            catch (AttestationPolicyException e) { WriteError(e, "ImportAttestationPolicyInvalid", file); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { WriteError(e, "ImportAttestationPolicyUnreadable", file); }
+            catch (AttestationPolicyException e) { WriteError(e, ErrorIds.ImportAttestationPolicyInvalid, file); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { WriteError(e, ErrorIds.ImportAttestationPolicyUnreadable, file); }
         }
     }
 }

@@ -13,7 +13,7 @@ namespace TrustedCompute.PowerShell.Commands.Attestation;
 /// pipeline or files, verifies it here against the expected attestation key and a policy, and writes one
 /// AttestationResult per host.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "HostAttestation", DefaultParameterSetName = LocalSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsLifecycle.Invoke, "HostAttestation", DefaultParameterSetName = LocalSet)]
 [OutputType(typeof(AttestationResult))]
 public sealed class InvokeHostAttestationCommand : TpmCmdlet
 {
@@ -76,6 +76,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
 
     [Parameter(ParameterSetName = LocalSet)]
     [Parameter(ParameterSetName = SessionSet)]
+    [PcrIndexTransformation]
     [ValidateRange(0, 23)]
     public int[]? PcrIndex { get; set; }
 
@@ -92,29 +93,42 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     [Parameter(ParameterSetName = SessionSet)]
     public SwitchParameter NoEventLog { get; set; }
 
-    /// <summary>The host's previous result: its TPM counters reveal a reboot or a rollback.</summary>
+    /// <summary>
+    /// The host's previous result (live, Import-Clixml or ConvertFrom-Json): its TPM counters reveal a reboot or a
+    /// rollback.
+    /// </summary>
     [Parameter]
     [ValidateNotNull]
-    public AttestationResult? Previous { get; set; }
+    public object? Previous { get; set; }
 
     protected override void BeginProcessing()
     {
         if (Policy is not null && PolicyPath is not null)
-            ThrowTerminatingError(new ArgumentException("Give -Policy or -PolicyPath, not both"), "InvokeHostAttestationPolicyConflict", null);
+            ThrowTerminatingError(new ArgumentException("Give -Policy or -PolicyPath, not both"), ErrorIds.InvokeHostAttestationPolicyConflict, null);
         if (AttestationKey is not null && TrustEvidenceKey)
-            ThrowTerminatingError(new ArgumentException("Give -AttestationKey or -TrustEvidenceKey, not both"), "InvokeHostAttestationKeyConflict", null);
+            ThrowTerminatingError(new ArgumentException("Give -AttestationKey or -TrustEvidenceKey, not both"), ErrorIds.InvokeHostAttestationKeyConflict, null);
         _policy = Policy;
         if (Policy is not null)
         {
             try { _policy = Policy.Snapshot(); }
-            catch (AttestationPolicyException e) { ThrowTerminatingError(e, "InvokeHostAttestationPolicyInvalid", Policy); }
+            catch (AttestationPolicyException e) { ThrowTerminatingError(e, ErrorIds.InvokeHostAttestationPolicyInvalid, Policy); }
         }
         if (PolicyPath is not null)
         {
             try { _policy = PolicyYaml.ReadFile(GetUnresolvedProviderPathFromPSPath(PolicyPath)); }
             catch (Exception e) when (e is AttestationPolicyException or IOException or UnauthorizedAccessException)
             {
-                ThrowTerminatingError(e, "InvokeHostAttestationPolicyInvalid", PolicyPath);
+                ThrowTerminatingError(e, ErrorIds.InvokeHostAttestationPolicyInvalid, PolicyPath);
+            }
+        }
+        AttestationResult? previous = null;
+        if (Previous is not null)
+        {
+            try { previous = AttestationInput.ToAttestationResult(Previous, allowUntyped: true); }
+            catch (InvalidDataException e)
+            {
+                ThrowTerminatingError(new ArgumentException($"-Previous: {e.Message}", nameof(Previous), e),
+                    ErrorIds.InvokeHostAttestationPreviousInvalid, Previous);
             }
         }
         TpmPublic? ak = null;
@@ -124,13 +138,13 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
             try { (ak, spki) = AttestationInput.ToAttestationKey(AttestationKey, GetUnresolvedProviderPathFromPSPath); }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or FormatException)
             {
-                ThrowTerminatingError(e, "InvokeHostAttestationKeyInvalid", AttestationKey);
+                ThrowTerminatingError(e, ErrorIds.InvokeHostAttestationKeyInvalid, AttestationKey);
             }
         }
         _options = new VerificationOptions
         {
             ExpectedAttestationKey = ak, ExpectedAttestationKeySpki = spki, TrustEvidenceKey = TrustEvidenceKey,
-            Policy = _policy, Previous = Previous, ExpectedNonce = Nonce, HostName = HostName,
+            Policy = _policy, Previous = previous, ExpectedNonce = Nonce, HostName = HostName,
         };
         _verifier = new QuoteVerifier(_options);
     }
@@ -140,18 +154,16 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         switch (ParameterSetName)
         {
             case EvidenceSet:
-                if (ShouldProcess(Describe(InputObject), "Verify the evidence")) Verify(InputObject, _verifier!);
+                Verify(InputObject, _verifier!);
                 break;
             case PathSet:
-                foreach (var file in Files())
-                    if (ShouldProcess(file, "Verify the evidence")) Verify(file, _verifier!, isFile: true);
+                foreach (var file in Files()) Verify(file, _verifier!, isFile: true);
                 break;
             case SessionSet:
-                foreach (var session in Session)
-                    if (ShouldProcess(session.ComputerName, "Collect and verify attestation evidence")) AttestRemote(session);
+                foreach (var session in Session) AttestRemote(session);
                 break;
             default:
-                if (ShouldProcess(Environment.MachineName, "Collect and verify attestation evidence")) AttestLocal();
+                AttestLocal();
                 break;
         }
     }
@@ -162,7 +174,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         try { evidence = isFile ? AttestationEvidence.ReadFile((string)input) : AttestationInput.ToEvidence(input); }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            WriteError(e, "InvokeHostAttestationEvidenceInvalid", input);
+            WriteError(e, ErrorIds.InvokeHostAttestationEvidenceInvalid, input);
             WriteObject(AttestationResult.Failed(isFile ? (string)input : Describe(input), ReasonIds.EvidenceFormat, e.Message));
             return;
         }
@@ -191,12 +203,13 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         {
             byte[]? log = NoEventLog ? null : EvidenceCollector.ReadLocalEventLog(EventLogPath is null ? null : GetUnresolvedProviderPathFromPSPath(EventLogPath));
             using var tpm = OpenTpm();
-            evidence = EvidenceCollector.Collect(tpm, AttestationKeyHandle, nonce, selection, log, host, CancellationToken);
+            evidence = UsingAttestationKey(AttestationKeyHandle, () =>
+                EvidenceCollector.Collect(tpm, AttestationKeyHandle, nonce, selection, log, host, CancellationToken));
         }
         catch (Exception e) when (e is TpmException or TpmProtocolException or TpmTransportException or IOException or UnauthorizedAccessException
             or InvalidDataException or InvalidOperationException or ArgumentException)
         {
-            WriteError(e, "InvokeHostAttestationCollectFailed", host);
+            WriteError(e, ErrorIds.InvokeHostAttestationCollectFailed, host);
             WriteObject(AttestationResult.Failed(host, ReasonIds.CollectFailed, e.Message, ReasonSeverity.Indeterminate));
             return;
         }
@@ -214,7 +227,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         try { evidence = AttestationInput.CollectRemote(this, session, parameters); }
         catch (Exception e) when (e is RuntimeException or InvalidDataException)
         {
-            WriteError(e, "InvokeHostAttestationRemoteFailed", session.ComputerName);
+            WriteError(e, ErrorIds.InvokeHostAttestationRemoteFailed, session.ComputerName);
             WriteObject(AttestationResult.Failed(session.ComputerName, ReasonIds.CollectFailed, e.Message, ReasonSeverity.Indeterminate));
             return;
         }
@@ -230,7 +243,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
             try { files.AddRange(GetResolvedProviderPathFromPSPath(path, out _)); }
             catch (Exception e) when (e is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException)
             {
-                WriteError(new FileNotFoundException(e.Message, path), "InvokeHostAttestationPathNotFound", path);
+                WriteError(new FileNotFoundException(e.Message, path), ErrorIds.InvokeHostAttestationPathNotFound, path);
             }
             foreach (var f in files) yield return f;
         }

@@ -5,7 +5,7 @@ using TrustedCompute.PowerShell.Infrastructure;
 namespace TrustedCompute.PowerShell.Commands.Attestation;
 
 /// <summary>Makes a policy whose golden PCR values come from a known-good host's evidence.</summary>
-[Cmdlet(VerbsCommon.New, "AttestationPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommon.New, "AttestationPolicy")]
 [OutputType(typeof(AttestationPolicy))]
 public sealed class NewAttestationPolicyCommand : TrustedComputeCmdlet
 {
@@ -15,6 +15,7 @@ public sealed class NewAttestationPolicyCommand : TrustedComputeCmdlet
 
     /// <summary>PCRs to take golden values of; default: every PCR in the evidence.</summary>
     [Parameter]
+    [PcrIndexTransformation]
     [ValidateRange(0, 23)]
     public int[]? PcrIndex { get; set; }
 
@@ -31,12 +32,11 @@ public sealed class NewAttestationPolicyCommand : TrustedComputeCmdlet
         try
         {
             var evidence = AttestationInput.ToEvidence(FromEvidence);
-            if (!ShouldProcess(evidence.HostName, "Create a policy from the evidence's PCR values")) return;
             WriteObject(AttestationPolicy.FromEvidence(evidence, Bank, PcrIndex, Name));
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or FormatException)
         {
-            WriteError(e, "NewAttestationPolicyInvalidEvidence", FromEvidence);
+            WriteError(e, ErrorIds.NewAttestationPolicyInvalidEvidence, FromEvidence);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TrustedCompute.Attestation;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.Attestation;
 
@@ -10,7 +11,7 @@ public sealed class TestAttestationPolicyCommand : AttestationFileCmdlet
 {
     protected override void ProcessRecord()
     {
-        foreach (var file in Files("TestAttestationPolicy"))
+        foreach (var file in Files(ErrorIds.TestAttestationPolicyPathNotFound))
         {
             try
             {

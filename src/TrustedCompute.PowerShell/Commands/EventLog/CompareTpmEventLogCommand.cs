@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Management.Automation;
 using TrustedCompute.EventLog;
 using TrustedCompute.Tpm;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.EventLog;
 
@@ -26,7 +27,8 @@ public sealed class CompareTpmEventLogCommand : EventLogCommandBase
     [ValidateSet("DuplicateSeparator", "MissingExitBootServices", IgnoreCase = true)]
     public string[]? AllowQuirk { get; set; }
 
-    protected override string ErrorPrefix => "CompareTpmEventLog";
+    protected override LogErrorIds LogErrors { get; } =
+        new(ErrorIds.CompareTpmEventLogParseFailed, ErrorIds.CompareTpmEventLogReadFailed, ErrorIds.CompareTpmEventLogPathNotFound);
 
     protected override void BeginProcessing()
     {
@@ -36,7 +38,7 @@ public sealed class CompareTpmEventLogCommand : EventLogCommandBase
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or PSInvalidCastException)
         {
-            ThrowTerminatingError(new ArgumentException($"-ReferencePcr: {ex.Message}", nameof(ReferencePcr), ex), ErrorPrefix + "InvalidReferencePcr", ReferencePcr);
+            ThrowTerminatingError(new ArgumentException($"-ReferencePcr: {ex.Message}", nameof(ReferencePcr), ex), ErrorIds.CompareTpmEventLogInvalidReferencePcr, ReferencePcr);
         }
     }
 

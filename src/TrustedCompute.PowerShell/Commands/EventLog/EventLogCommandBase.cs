@@ -31,8 +31,10 @@ public abstract class EventLogCommandBase : TrustedComputeCmdlet
     protected static EventLogQuirks ParseQuirks(string[]? names) =>
         (names ?? []).Aggregate(EventLogQuirks.None, (all, name) => all | Enum.Parse<EventLogQuirks>(name, ignoreCase: true));
 
-    /// <summary>The cmdlet's name without the dash, the prefix of its error ids.</summary>
-    protected abstract string ErrorPrefix { get; }
+    /// <summary>This cmdlet's ids (from ErrorIds) for a log that does not parse, cannot be read or is absent.</summary>
+    protected abstract LogErrorIds LogErrors { get; }
+
+    protected sealed record LogErrorIds(string ParseFailed, string ReadFailed, string PathNotFound);
 
     /// <summary>Each log named by the parameters, parsed; a log that cannot be read or parsed is a non-terminating error.</summary>
     protected IEnumerable<(string Source, TcgEventLog Log)> ReadLogs()
@@ -49,11 +51,11 @@ public abstract class EventLogCommandBase : TrustedComputeCmdlet
             }
             catch (EventLogFormatException ex)
             {
-                WriteError(ex, ErrorPrefix + "ParseFailed", source ?? "local");
+                WriteError(ex, LogErrors.ParseFailed, source ?? "local");
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or PlatformNotSupportedException or NotSupportedException or ArgumentException)
             {
-                WriteError(ex, ErrorPrefix + "ReadFailed", source ?? "local");
+                WriteError(ex, LogErrors.ReadFailed, source ?? "local");
             }
             if (log is not null) yield return (source ?? EventLogSource.LocalName, log);
         }
@@ -78,15 +80,15 @@ public abstract class EventLogCommandBase : TrustedComputeCmdlet
             }
             catch (Exception ex) when (ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException)
             {
-                WriteError(new FileNotFoundException(ex.Message, path), ErrorPrefix + "PathNotFound", path);
+                WriteError(new FileNotFoundException(ex.Message, path), LogErrors.PathNotFound, path);
                 continue;
             }
             if (resolved.Count == 0)
-                WriteError(new FileNotFoundException($"No file matches '{path}'", path), ErrorPrefix + "PathNotFound", path);
+                WriteError(new FileNotFoundException($"No file matches '{path}'", path), LogErrors.PathNotFound, path);
             foreach (var file in resolved)
             {
                 if (Directory.Exists(file))
-                    WriteError(new IOException($"{file} is a directory, not an event log"), ErrorPrefix + "ReadFailed", file);
+                    WriteError(new IOException($"{file} is a directory, not an event log"), LogErrors.ReadFailed, file);
                 else
                     yield return file;
             }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TrustedCompute.EventLog;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.EventLog;
 
@@ -9,15 +10,18 @@ namespace TrustedCompute.PowerShell.Commands.EventLog;
 public sealed class GetTpmEventLogCommand : EventLogCommandBase
 {
     [Parameter]
+    [PcrIndexTransformation]
     [ValidateRange(0, 23)]
     public int[]? PcrIndex { get; set; }
 
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(EventTypeCompleter))]
     public string[]? EventType { get; set; }
 
-    protected override string ErrorPrefix => "GetTpmEventLog";
+    protected override LogErrorIds LogErrors { get; } =
+        new(ErrorIds.GetTpmEventLogParseFailed, ErrorIds.GetTpmEventLogReadFailed, ErrorIds.GetTpmEventLogPathNotFound);
 
     protected override void ProcessRecord()
     {

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TrustedCompute.EventLog;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.EventLog;
 
@@ -9,14 +10,17 @@ namespace TrustedCompute.PowerShell.Commands.EventLog;
 public sealed class GetTpmEventLogPcrCommand : EventLogCommandBase
 {
     [Parameter]
+    [PcrIndexTransformation]
     [ValidateRange(0, 23)]
     public int[]? PcrIndex { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BankCompleter))]
     public string[]? Bank { get; set; }
 
-    protected override string ErrorPrefix => "GetTpmEventLogPcr";
+    protected override LogErrorIds LogErrors { get; } =
+        new(ErrorIds.GetTpmEventLogPcrParseFailed, ErrorIds.GetTpmEventLogPcrReadFailed, ErrorIds.GetTpmEventLogPcrPathNotFound);
 
     protected override void ProcessRecord()
     {
@@ -27,7 +31,7 @@ public sealed class GetTpmEventLogPcrCommand : EventLogCommandBase
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(ex, ErrorPrefix + "InvalidBank", Bank);
+            ThrowTerminatingError(ex, ErrorIds.GetTpmEventLogPcrInvalidBank, Bank);
         }
         foreach (var (source, log) in ReadLogs())
         {

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TrustedCompute.OpenStack;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.OpenStack;
 
@@ -86,7 +87,7 @@ public sealed class ConnectOpenStackCommand : Infrastructure.TrustedComputeCmdle
                                        or System.Security.Cryptography.CryptographicException)
         {
             session?.Dispose();
-            ThrowTerminatingError(ex, ex is OpenStackAuthenticationException ? OpenStackCmdlet.AuthenticationFailedId : "ConnectOpenStackFailed", AuthUrl ?? (object?)Cloud);
+            ThrowTerminatingError(ex, ex is OpenStackAuthenticationException ? OpenStackCmdlet.AuthenticationFailedId : ErrorIds.ConnectOpenStackFailed, AuthUrl ?? (object?)Cloud);
             return;
         }
         WriteVerbose($"Connected as {session.UserName} ({session.ProjectName ?? session.DomainName ?? "unscoped"}); token valid until {session.TokenExpiresAt:u}.");

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TrustedCompute.OpenStack;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.OpenStack;
 
@@ -33,7 +34,7 @@ public sealed class GetOpenStackTrustedFlavorCommand : OpenStackCmdlet
             }
             catch (Exception ex) when (IsTargetError(ex))
             {
-                WriteError(ex, ErrorId(ex, ex is KeyNotFoundException ? "GetOpenStackTrustedFlavorNotFound" : "GetOpenStackTrustedFlavorFailed"), target);
+                WriteError(ex, ErrorId(ex, ex is KeyNotFoundException ? ErrorIds.GetOpenStackTrustedFlavorNotFound : ErrorIds.GetOpenStackTrustedFlavorFailed), target);
             }
         }
     }
@@ -46,7 +47,7 @@ public sealed class GetOpenStackTrustedFlavorCommand : OpenStackCmdlet
         }
         catch (OpenStackException ex)
         {
-            ThrowTerminatingError(ex, ErrorId(ex, "GetOpenStackTrustedFlavorFailed"), null);
+            ThrowTerminatingError(ex, ErrorId(ex, ErrorIds.GetOpenStackTrustedFlavorFailed), null);
             throw;
         }
     }

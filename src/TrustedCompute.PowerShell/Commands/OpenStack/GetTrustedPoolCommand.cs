@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TrustedCompute.OpenStack;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.OpenStack;
 
@@ -22,7 +23,7 @@ public sealed class GetTrustedPoolCommand : OpenStackCmdlet
         }
         catch (OpenStackException ex)
         {
-            ThrowTerminatingError(ex, ErrorId(ex, "GetTrustedPoolFailed"), Trait);
+            ThrowTerminatingError(ex, ErrorId(ex, ErrorIds.GetTrustedPoolFailed), Trait);
         }
     }
 }

@@ -10,7 +10,7 @@ namespace TrustedCompute.PowerShell.Commands.OpenStack;
 /// </summary>
 public abstract class OpenStackCmdlet : TrustedComputeCmdlet
 {
-    public const string AuthenticationFailedId = "OpenStackAuthenticationFailed";
+    public const string AuthenticationFailedId = ErrorIds.OpenStackAuthenticationFailed;
 
     /// <summary>Said whenever configuration (not -SkipCertificateCheck) turns TLS certificate verification off.</summary>
     internal const string UnverifiedWarning =
@@ -28,7 +28,7 @@ public abstract class OpenStackCmdlet : TrustedComputeCmdlet
         if (!environment.ContainsKey("OS_CLOUD") && !environment.ContainsKey("OS_AUTH_URL"))
         {
             ThrowTerminatingError(new InvalidOperationException(
-                "Not connected to OpenStack: run Connect-OpenStack, or set OS_CLOUD or the OS_* variables."), "OpenStackNotConnected", null);
+                "Not connected to OpenStack: run Connect-OpenStack, or set OS_CLOUD or the OS_* variables."), ErrorIds.OpenStackNotConnected, null);
         }
         OpenStackSession session;
         try
@@ -41,7 +41,7 @@ public abstract class OpenStackCmdlet : TrustedComputeCmdlet
         catch (Exception ex) when (ex is OpenStackException or ArgumentException or IOException or KeyNotFoundException
                                        or System.Security.Cryptography.CryptographicException)
         {
-            ThrowTerminatingError(ex, ErrorId(ex, "OpenStackConnectFailed"), null);
+            ThrowTerminatingError(ex, ErrorId(ex, ErrorIds.OpenStackConnectFailed), null);
             throw;
         }
         OpenStackSessionState.SetDefault(session);

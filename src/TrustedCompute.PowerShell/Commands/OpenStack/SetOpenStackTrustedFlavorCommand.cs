@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TrustedCompute.OpenStack;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.OpenStack;
 
@@ -62,7 +63,7 @@ public sealed class SetOpenStackTrustedFlavorCommand : OpenStackCmdlet
             }
             catch (Exception ex) when (IsTargetError(ex))
             {
-                WriteError(ex, ErrorId(ex, ex is KeyNotFoundException ? "SetOpenStackTrustedFlavorNotFound" : "SetOpenStackTrustedFlavorFailed"), name);
+                WriteError(ex, ErrorId(ex, ex is KeyNotFoundException ? ErrorIds.SetOpenStackTrustedFlavorNotFound : ErrorIds.SetOpenStackTrustedFlavorFailed), name);
             }
         }
     }

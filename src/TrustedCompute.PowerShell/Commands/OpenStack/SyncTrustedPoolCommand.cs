@@ -1,30 +1,42 @@
 using System.Management.Automation;
+using TrustedCompute.Attestation;
 using TrustedCompute.OpenStack;
+using TrustedCompute.PowerShell.Commands.Attestation;
+using TrustedCompute.PowerShell.Infrastructure;
 
 namespace TrustedCompute.PowerShell.Commands.OpenStack;
 
 /// <summary>
 /// Brings the trusted pool in line with attestation results, fail-closed: the trait is added to a host's
 /// compute-node provider only for a fresh "Trusted" verdict, and removed for anything else, including hosts in the
-/// pool that have no result. Collects all input, then plans and applies per host.
+/// pool that have no result. Pipeline input must be this module's AttestationResult (live or deserialized); one
+/// host can be given by -HostName/-Verdict. Collects all input, then plans and applies per host.
 /// </summary>
-[Cmdlet(VerbsData.Sync, "TrustedPool", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Sync, "TrustedPool", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    DefaultParameterSetName = ResultSet)]
 [OutputType("TrustedCompute.OpenStack.TrustedPoolChange")]
 public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
 {
+    private const string ResultSet = "Result";
+    private const string HostSet = "Host";
     private readonly List<TrustedPoolMember> _members = [];
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Results of Invoke-HostAttestation; any other object is refused, whatever properties it has.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ResultSet)]
+    [ValidateNotNull]
+    public object InputObject { get; set; } = null!;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = HostSet)]
     [Alias("ComputerName")]
     [ValidateNotNullOrEmpty]
     public string HostName { get; set; } = "";
 
     /// <summary>Only exactly "Trusted" counts; strings and enum values both bind.</summary>
-    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 1, ParameterSetName = HostSet)]
     [AllowNull]
     public object? Verdict { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = HostSet)]
     [Alias("VerifiedAt")]
     public DateTimeOffset? Time { get; set; }
 
@@ -38,10 +50,23 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
 
     protected override void ProcessRecord()
     {
-        object? verdict = Verdict is PSObject wrapped ? wrapped.BaseObject : Verdict;
-        _members.Add(new TrustedPoolMember(HostName, verdict?.ToString(), Time));
-        Time = null;
-        Verdict = null;
+        if (ParameterSetName == HostSet)
+        {
+            object? verdict = Verdict is PSObject wrapped ? wrapped.BaseObject : Verdict;
+            _members.Add(new TrustedPoolMember(HostName, verdict?.ToString(), Time));
+            return;
+        }
+        AttestationResult result;
+        try { result = AttestationInput.ToAttestationResult(InputObject, allowUntyped: false); }
+        catch (InvalidDataException e)
+        {
+            WriteError(new ArgumentException($"{e.Message}; Sync-TrustedPool takes the results of " +
+                "Invoke-HostAttestation (or -HostName and -Verdict), so no host is added on another object's word", e),
+                ErrorIds.SyncTrustedPoolInvalidInput, InputObject);
+            return;
+        }
+        DateTimeOffset? time = result.Time == default ? null : new DateTimeOffset(result.Time.ToUniversalTime());
+        _members.Add(new TrustedPoolMember(result.HostName, result.Verdict.ToString(), time));
     }
 
     private bool Confirm(TrustedPoolPlan plan) => ShouldProcess($"{plan.HostName} (provider {plan.Provider!.Uuid})",
@@ -49,7 +74,7 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
 
     protected override void EndProcessing()
     {
-        if (MaxAge <= TimeSpan.Zero) ThrowTerminatingError(new ArgumentException("-MaxAge must be positive."), "SyncTrustedPoolInvalidMaxAge", MaxAge);
+        if (MaxAge <= TimeSpan.Zero) ThrowTerminatingError(new ArgumentException("-MaxAge must be positive."), ErrorIds.SyncTrustedPoolInvalidMaxAge, MaxAge);
         if (_members.Count == 0) WriteWarning("No attestation results: every host in the pool will be removed from it (fail-closed).");
         var session = ResolveSession();
         var sync = new TrustedPoolSynchronizer(new PlacementClient(session));
@@ -60,7 +85,7 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
         }
         catch (Exception ex) when (ex is OpenStackException or ArgumentException)
         {
-            ThrowTerminatingError(ex, ErrorId(ex, "SyncTrustedPoolPlanFailed"), Trait);
+            ThrowTerminatingError(ex, ErrorId(ex, ErrorIds.SyncTrustedPoolPlanFailed), Trait);
             return;
         }
 
@@ -71,8 +96,8 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
             {
                 outcomes.Add(outcome);
                 if (outcome.Change is not null) WriteObject(outcome.Change);
-                else if (outcome.Error is KeyNotFoundException notFound) WriteError(notFound, "SyncTrustedPoolProviderNotFound", outcome.Plan.HostName);
-                else WriteError(outcome.Error!, "SyncTrustedPoolProviderFailed", outcome.Plan.HostName);
+                else if (outcome.Error is KeyNotFoundException notFound) WriteError(notFound, ErrorIds.SyncTrustedPoolProviderNotFound, outcome.Plan.HostName);
+                else WriteError(outcome.Error!, ErrorIds.SyncTrustedPoolProviderFailed, outcome.Plan.HostName);
             }
         }
         catch (OpenStackAuthenticationException ex)

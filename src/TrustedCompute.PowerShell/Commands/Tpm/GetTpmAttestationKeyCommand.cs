@@ -10,13 +10,16 @@ namespace TrustedCompute.PowerShell.Commands.Tpm;
 public sealed class GetTpmAttestationKeyCommand : TpmCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Handle")]
     [ValidateRange(0x81000000u, 0x81FFFFFFu)]
     [TpmHandleTransformation]
-    public uint[]? Handle { get; set; }
+    public uint[]? AttestationKeyHandle { get; set; }
 
-    protected override void ProcessRecord() => RunTpm("GetTpmAttestationKeyFailed", Tpm, tpm =>
+    protected override void ProcessRecord() => RunTpm(ErrorIds.GetTpmAttestationKeyFailed, Tpm, tpm =>
     {
-        if (Handle is null) return TpmOperations.GetAttestationKeys(tpm, CancellationToken);
-        return ReadEach(Handle, h => TpmOperations.ReadAttestationKey(tpm, h, CancellationToken), "GetTpmAttestationKeyNotFound");
+        if (AttestationKeyHandle is null) return TpmOperations.GetAttestationKeys(tpm, CancellationToken);
+        return ReadEach(AttestationKeyHandle,
+            h => UsingAttestationKey(h, () => TpmOperations.ReadAttestationKey(tpm, h, CancellationToken)),
+            ErrorIds.GetTpmAttestationKeyNotFound);
     });
 }

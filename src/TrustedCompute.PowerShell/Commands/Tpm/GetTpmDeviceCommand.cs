@@ -10,5 +10,5 @@ namespace TrustedCompute.PowerShell.Commands.Tpm;
 public sealed class GetTpmDeviceCommand : TpmCmdlet
 {
     protected override void ProcessRecord() =>
-        RunTpm("GetTpmDeviceFailed", Tpm, tpm => [TpmOperations.GetDeviceInfo(tpm, CancellationToken)]);
+        RunTpm(ErrorIds.GetTpmDeviceFailed, Tpm, tpm => [TpmOperations.GetDeviceInfo(tpm, CancellationToken)]);
 }

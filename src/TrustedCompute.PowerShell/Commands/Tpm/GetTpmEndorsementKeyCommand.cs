@@ -13,7 +13,7 @@ public sealed class GetTpmEndorsementKeyCommand : TpmCmdlet
     [Parameter(Position = 0)]
     public EndorsementKeyType[]? KeyType { get; set; }
 
-    protected override void ProcessRecord() => RunTpm("GetTpmEndorsementKeyFailed", Tpm, tpm =>
+    protected override void ProcessRecord() => RunTpm(ErrorIds.GetTpmEndorsementKeyFailed, Tpm, tpm =>
     {
         var types = KeyType ?? DefaultTypes(tpm);
         var keys = types.Select(type => TpmOperations.GetEndorsementKey(tpm, type, CancellationToken)).ToList();

@@ -14,9 +14,10 @@ public sealed class GetTpmNvIndexCommand : TpmCmdlet
     [TpmHandleTransformation]
     public uint[]? Index { get; set; }
 
-    protected override void ProcessRecord() => RunTpm("GetTpmNvIndexFailed", Tpm, tpm =>
+    protected override void ProcessRecord() => RunTpm(ErrorIds.GetTpmNvIndexFailed, Tpm, tpm =>
     {
         var indexes = Index ?? tpm.GetHandles(TpmHandles.NvIndexFirst, CancellationToken);
-        return ReadEach(indexes, index => tpm.NvReadPublic(index, CancellationToken).Public, "GetTpmNvIndexNotFound");
+        return ReadEach(indexes, index => tpm.NvReadPublic(index, CancellationToken).Public,
+            ErrorIds.GetTpmNvIndexNotFound);
     });
 }

@@ -11,9 +11,10 @@ namespace TrustedCompute.PowerShell.Commands.Tpm;
 public sealed class GetTpmPcrCommand : TpmCmdlet
 {
     [Parameter(Position = 0)]
-    [ValidateRange(0, 31)]
-    [Alias("PcrIndex")]
-    public int[]? Index { get; set; }
+    [Alias("Index")]
+    [PcrIndexTransformation]
+    [ValidateRange(0, 23)]
+    public int[]? PcrIndex { get; set; }
 
     [Parameter]
     [ValidateSet("sha1", "sha256", "sha384", "sha512", IgnoreCase = true)]
@@ -31,23 +32,23 @@ public sealed class GetTpmPcrCommand : TpmCmdlet
         catch (TpmTransportException e) when (connection.StartsWith("device:", StringComparison.OrdinalIgnoreCase) && SysfsPcrReader.IsAvailable)
         {
             WriteVerbose($"{e.Message}; reading PCRs from {SysfsPcrReader.Root} instead");
-            WriteObject(SysfsPcrReader.Read(banks, Index), enumerateCollection: true);
+            WriteObject(SysfsPcrReader.Read(banks, PcrIndex), enumerateCollection: true);
             return;
         }
         catch (Exception e) when (e is TpmTransportException or ArgumentException or PlatformNotSupportedException)
         {
-            ThrowTerminatingError(e, "TpmUnavailable", connection);
+            ThrowTerminatingError(e, ErrorIds.TpmUnavailable, connection);
             return;
         }
         using (tpm)
         {
             try
             {
-                WriteObject(TpmOperations.ReadPcrs(tpm, banks, Index, CancellationToken), enumerateCollection: true);
+                WriteObject(TpmOperations.ReadPcrs(tpm, banks, PcrIndex, CancellationToken), enumerateCollection: true);
             }
             catch (Exception e) when (e is TpmException or TpmProtocolException or TpmTransportException or ArgumentException)
             {
-                ThrowTerminatingError(e, "GetTpmPcrFailed", connection);
+                ThrowTerminatingError(e, ErrorIds.GetTpmPcrFailed, connection);
             }
         }
     }

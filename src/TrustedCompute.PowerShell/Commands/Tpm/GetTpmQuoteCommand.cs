@@ -11,6 +11,7 @@ namespace TrustedCompute.PowerShell.Commands.Tpm;
 public sealed class GetTpmQuoteCommand : TpmCmdlet
 {
     [Parameter(Position = 0)]
+    [PcrIndexTransformation]
     [ValidateRange(0, 23)]
     public int[] PcrIndex { get; set; } = [0, 1, 2, 3, 4, 5, 6, 7];
 
@@ -23,16 +24,20 @@ public sealed class GetTpmQuoteCommand : TpmCmdlet
     [ValidateCount(1, 64)]
     public byte[]? Nonce { get; set; }
 
+    /// <summary>Binds from the Handle of Get-/New-TpmAttestationKey output.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Handle")]
     [ValidateRange(0x81000000u, 0x81FFFFFFu)]
     [TpmHandleTransformation]
-    public uint AttestationKey { get; set; } = TpmHandles.DefaultAttestationKey;
+    public uint AttestationKeyHandle { get; set; } = TpmHandles.DefaultAttestationKey;
 
     protected override void ProcessRecord()
     {
         byte[] nonce = Nonce ?? RandomNumberGenerator.GetBytes(32);
         var selections = Bank.Select(b => PcrSelection.Create(TpmHash.ParseBank(b), PcrIndex)).ToList();
-        RunTpm("GetTpmQuoteFailed", Hex(AttestationKey), tpm => [TpmOperations.Quote(tpm, AttestationKey, nonce, selections, CancellationToken)]);
+        RunTpm(ErrorIds.GetTpmQuoteFailed, Hex(AttestationKeyHandle), tpm =>
+            [UsingAttestationKey(AttestationKeyHandle,
+                () => TpmOperations.Quote(tpm, AttestationKeyHandle, nonce, selections, CancellationToken))],
+            terminating: false);
     }
 }

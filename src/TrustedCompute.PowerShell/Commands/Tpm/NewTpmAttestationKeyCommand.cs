@@ -13,9 +13,10 @@ public sealed class NewTpmAttestationKeyCommand : TpmCmdlet
     public AttestationKeyType KeyType { get; set; } = AttestationKeyType.RsaSsa;
 
     [Parameter]
+    [Alias("Handle")]
     [ValidateRange(0x81000000u, 0x81FFFFFFu)]
     [TpmHandleTransformation]
-    public uint Handle { get; set; } = TpmHandles.DefaultAttestationKey;
+    public uint AttestationKeyHandle { get; set; } = TpmHandles.DefaultAttestationKey;
 
     /// <summary>Replace an attestation key already at the handle.</summary>
     [Parameter]
@@ -23,17 +24,23 @@ public sealed class NewTpmAttestationKeyCommand : TpmCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess(Hex(Handle), $"Create a {KeyType} attestation key")) return;
-        RunTpm("NewTpmAttestationKeyFailed", Hex(Handle), tpm =>
+        string target = Hex(AttestationKeyHandle);
+        if (!ShouldProcess(target, $"Create a {KeyType} attestation key")) return;
+        RunTpm(ErrorIds.NewTpmAttestationKeyFailed, target, tpm =>
         {
             if (Force) TryRemove(tpm);
-            return [TpmOperations.CreateAttestationKey(tpm, KeyType, Handle, CancellationToken)];
-        });
+            try { return [TpmOperations.CreateAttestationKey(tpm, KeyType, AttestationKeyHandle, CancellationToken)]; }
+            catch (TpmException e) when (e.BaseCode == TpmResponseCode.NvDefined)
+            {
+                throw e.WithAdvice($"{target} already holds a key: use -Force to replace it, " +
+                                   "or another -AttestationKeyHandle");
+            }
+        }, terminating: false);
     }
 
     private void TryRemove(TpmClient tpm)
     {
-        try { TpmOperations.RemoveAttestationKey(tpm, Handle, CancellationToken); }
-        catch (TpmException e) when (TpmResponseCode.BaseCode(e.ResponseCode) == 0x8B) { }
+        try { TpmOperations.RemoveAttestationKey(tpm, AttestationKeyHandle, CancellationToken); }
+        catch (TpmException e) when (e.BaseCode == TpmResponseCode.Handle) { }
     }
 }

@@ -30,7 +30,7 @@ public sealed class ReadTpmNvIndexCommand : TpmCmdlet
     [Parameter]
     public SecureString? Authorization { get; set; }
 
-    protected override void ProcessRecord() => RunTpm("ReadTpmNvIndexFailed", Hex(Index), tpm =>
+    protected override void ProcessRecord() => RunTpm(ErrorIds.ReadTpmNvIndexFailed, Hex(Index), tpm =>
     {
         var pub = tpm.NvReadPublic(Index, CancellationToken).Public;
         int size = Size ?? pub.DataSize - Offset;

@@ -10,16 +10,22 @@ namespace TrustedCompute.PowerShell.Commands.Tpm;
 public sealed class RemoveTpmAttestationKeyCommand : TpmCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Handle")]
     [ValidateRange(0x81000000u, 0x81FFFFFFu)]
     [TpmHandleTransformation]
-    public uint Handle { get; set; }
+    public uint AttestationKeyHandle { get; set; }
 
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess(Hex(Handle), "Evict the attestation key")) return;
-        RunTpm("RemoveTpmAttestationKeyFailed", Hex(Handle), tpm =>
+        string target = Hex(AttestationKeyHandle);
+        if (!ShouldProcess(target, "Evict the attestation key")) return;
+        RunTpm(ErrorIds.RemoveTpmAttestationKeyFailed, target, tpm =>
         {
-            TpmOperations.RemoveAttestationKey(tpm, Handle, CancellationToken);
+            try { TpmOperations.RemoveAttestationKey(tpm, AttestationKeyHandle, CancellationToken); }
+            catch (TpmException e) when (e.BaseCode == TpmResponseCode.Handle)
+            {
+                throw e.WithAdvice($"No key at {target} to remove; Get-TpmAttestationKey lists the attestation keys");
+            }
             return [];
         }, terminating: false);
     }

@@ -16,7 +16,7 @@ public abstract class TpmCmdlet : TrustedComputeCmdlet
     [Alias("Transport")]
     public string? Tpm { get; set; }
 
-    /// <summary>Opens the TPM; a failure is terminating, with the id "{Noun}TpmUnavailable".</summary>
+    /// <summary>Opens the TPM; a failure is terminating, with the shared id TpmUnavailable.</summary>
     protected TpmClient OpenTpm()
     {
         string connection = TpmTransportFactory.Resolve(Tpm);
@@ -27,7 +27,7 @@ public abstract class TpmCmdlet : TrustedComputeCmdlet
         }
         catch (Exception e) when (e is TpmTransportException or ArgumentException or PlatformNotSupportedException)
         {
-            ThrowTerminatingError(e, "TpmUnavailable", connection);
+            ThrowTerminatingError(e, ErrorIds.TpmUnavailable, connection);
             throw; // not reached
         }
     }
@@ -69,6 +69,17 @@ public abstract class TpmCmdlet : TrustedComputeCmdlet
             catch (TpmException e) { results.Add(ErrorMapper.ToErrorRecord(e, errorId, Hex(handle))); }
         }
         return results;
+    }
+
+    /// <summary>Runs a step that uses the AK at <paramref name="handle"/>; no key there says how to make one.</summary>
+    protected static T UsingAttestationKey<T>(uint handle, Func<T> step)
+    {
+        try { return step(); }
+        catch (TpmException e) when (e.BaseCode == TpmResponseCode.Handle && e.Command is TpmCc.ReadPublic or TpmCc.Quote)
+        {
+            throw e.WithAdvice($"No attestation key at {Hex(handle)}: create one with New-TpmAttestationKey " +
+                               $"-AttestationKeyHandle {Hex(handle)}, or list them with Get-TpmAttestationKey");
+        }
     }
 
     /// <summary>The UTF-8 bytes of a SecureString authorization value (empty for none).</summary>

@@ -34,7 +34,7 @@ public sealed class WriteTpmNvIndexCommand : TpmCmdlet
     protected override void ProcessRecord()
     {
         if (!ShouldProcess(Hex(Index), $"Write {Data.Length} byte(s) at offset {Offset}")) return;
-        RunTpm("WriteTpmNvIndexFailed", Hex(Index), tpm =>
+        RunTpm(ErrorIds.WriteTpmNvIndexFailed, Hex(Index), tpm =>
         {
             var auth = TpmAuth.Password(AuthBytes(OwnerAuthorization));
             if (Define && !Exists(tpm))

@@ -37,7 +37,7 @@ public sealed class ExportLaunchControlPolicyCommand : TrustedComputeCmdlet
             var existing = targets.FirstOrDefault(File.Exists);
             if (existing is not null && !Force)
             {
-                WriteError(new IOException($"{existing} exists; use -Force to overwrite it."), "ExportLaunchControlPolicyFileExists", existing);
+                WriteError(new IOException($"{existing} exists; use -Force to overwrite it."), ErrorIds.ExportLaunchControlPolicyFileExists, existing);
                 return;
             }
             foreach (var written in LcpFiles.Write(item, path, dataPath))
@@ -48,7 +48,7 @@ public sealed class ExportLaunchControlPolicyCommand : TrustedComputeCmdlet
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            WriteError(e, e is ArgumentException or NotSupportedException ? "ExportLaunchControlPolicyInvalidInput" : "ExportLaunchControlPolicyWriteFailed", item);
+            WriteError(e, e is ArgumentException or NotSupportedException ? ErrorIds.ExportLaunchControlPolicyInvalidInput : ErrorIds.ExportLaunchControlPolicyWriteFailed, item);
         }
     }
 }

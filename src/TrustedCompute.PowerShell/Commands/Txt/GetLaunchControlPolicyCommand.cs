@@ -47,19 +47,19 @@ public sealed class GetLaunchControlPolicyCommand : TrustedComputeCmdlet
         }
         catch (KeyNotFoundException e)
         {
-            WriteError(e, "GetLaunchControlPolicyNotFound", index);
+            WriteError(e, ErrorIds.GetLaunchControlPolicyNotFound, index);
         }
         catch (InvalidOperationException e)
         {
-            WriteError(e, "GetLaunchControlPolicyNotWritten", index);
+            WriteError(e, ErrorIds.GetLaunchControlPolicyNotWritten, index);
         }
         catch (FormatException e)
         {
-            WriteError(e, "GetLaunchControlPolicyInvalid", index);
+            WriteError(e, ErrorIds.GetLaunchControlPolicyInvalid, index);
         }
         catch (Exception e) when (e is TpmException or TpmTransportException or TpmProtocolException or IOException or ArgumentException or PlatformNotSupportedException)
         {
-            WriteError(e, "GetLaunchControlPolicyTpmError", index);
+            WriteError(e, ErrorIds.GetLaunchControlPolicyTpmError, index);
         }
     }
 }

@@ -33,15 +33,15 @@ public sealed class ImportLaunchControlPolicyCommand : TrustedComputeCmdlet
             }
             catch (FormatException e)
             {
-                WriteError(e, "ImportLaunchControlPolicyInvalid", path);
+                WriteError(e, ErrorIds.ImportLaunchControlPolicyInvalid, path);
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
-                WriteError(e, "ImportLaunchControlPolicyNotFound", path);
+                WriteError(e, ErrorIds.ImportLaunchControlPolicyNotFound, path);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                WriteError(e, "ImportLaunchControlPolicyReadFailed", path);
+                WriteError(e, ErrorIds.ImportLaunchControlPolicyReadFailed, path);
             }
         }
     }
@@ -62,7 +62,7 @@ public sealed class ImportLaunchControlPolicyCommand : TrustedComputeCmdlet
             }
             catch (ItemNotFoundException e)
             {
-                WriteError(e, "ImportLaunchControlPolicyNotFound", p);
+                WriteError(e, ErrorIds.ImportLaunchControlPolicyNotFound, p);
             }
             foreach (var r in resolved ?? []) yield return r;
         }

@@ -73,7 +73,7 @@ public sealed class NewLaunchControlPolicyCommand : TrustedComputeCmdlet
                 case LcpPolicyList list: _lists.Add(list); break;
                 case LcpElement element: _elements.Add(element); break;
                 default:
-                    WriteError(new ArgumentException($"{item.BaseObject.GetType().Name} is neither a policy list nor an element."), "NewLaunchControlPolicyInvalidInput", item);
+                    WriteError(new ArgumentException($"{item.BaseObject.GetType().Name} is neither a policy list nor an element."), ErrorIds.NewLaunchControlPolicyInvalidInput, item);
                     break;
             }
         }
@@ -105,7 +105,7 @@ public sealed class NewLaunchControlPolicyCommand : TrustedComputeCmdlet
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
-            ThrowTerminatingError(e, "NewLaunchControlPolicyInvalidArgument", PolicyType);
+            ThrowTerminatingError(e, ErrorIds.NewLaunchControlPolicyInvalidArgument, PolicyType);
         }
     }
 }

@@ -46,8 +46,10 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
     public IDictionary? PcrValue { get; set; }
 
     [Parameter]
+    [Alias("Pcr")]
+    [PcrIndexTransformation]
     [ValidateRange(0, 23)]
-    public int[]? Pcr { get; set; }
+    public int[]? PcrIndex { get; set; }
 
     [Parameter]
     public byte Locality { get; set; } = 0x1F;
@@ -70,11 +72,11 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
     {
         if (Legacy && Type is not ("Mle" or "Pconf"))
         {
-            ThrowTerminatingError(new ArgumentException("-Legacy applies to Mle and Pconf elements only."), "NewLaunchControlPolicyElementInvalidArgument", Type);
+            ThrowTerminatingError(new ArgumentException("-Legacy applies to Mle and Pconf elements only."), ErrorIds.NewLaunchControlPolicyElementInvalidArgument, Type);
         }
         if (Legacy && MyInvocation.BoundParameters.ContainsKey(nameof(HashAlgorithm)) && HashAlgorithm != "Sha1")
         {
-            ThrowTerminatingError(new ArgumentException("Legacy elements hold SHA-1 values only."), "NewLaunchControlPolicyElementInvalidArgument", HashAlgorithm);
+            ThrowTerminatingError(new ArgumentException("Legacy elements hold SHA-1 values only."), ErrorIds.NewLaunchControlPolicyElementInvalidArgument, HashAlgorithm);
         }
     }
 
@@ -103,7 +105,7 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
             {
-                WriteError(e, "NewLaunchControlPolicyElementInvalidInput", item);
+                WriteError(e, ErrorIds.NewLaunchControlPolicyElementInvalidInput, item);
             }
         }
     }
@@ -117,7 +119,7 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
         }
         catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            ThrowTerminatingError(e, e is IOException or UnauthorizedAccessException ? "NewLaunchControlPolicyElementFileError" : "NewLaunchControlPolicyElementInvalidArgument", Type);
+            ThrowTerminatingError(e, e is IOException or UnauthorizedAccessException ? ErrorIds.NewLaunchControlPolicyElementFileError : ErrorIds.NewLaunchControlPolicyElementInvalidArgument, Type);
         }
     }
 
@@ -137,7 +139,7 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
             case "Pconf":
                 TxtArguments.AddPcrValues(PcrValue, _pcrs);
                 var selected = new SortedDictionary<int, byte[]>();
-                foreach (int pcr in Pcr ?? [.. _pcrs.Keys])
+                foreach (int pcr in PcrIndex ?? [.. _pcrs.Keys])
                 {
                     selected[pcr] = _pcrs.TryGetValue(pcr, out var v) ? v : throw new ArgumentException($"No {Algorithm} value was given for PCR {pcr}.");
                 }

@@ -54,7 +54,7 @@ public sealed class NewLaunchControlPolicyListCommand : TrustedComputeCmdlet
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException or System.Security.Cryptography.CryptographicException)
         {
-            ThrowTerminatingError(e, e is IOException or UnauthorizedAccessException ? "NewLaunchControlPolicyListKeyFileError" : "NewLaunchControlPolicyListInvalidArgument", KeyFilePath);
+            ThrowTerminatingError(e, e is IOException or UnauthorizedAccessException ? ErrorIds.NewLaunchControlPolicyListKeyFileError : ErrorIds.NewLaunchControlPolicyListInvalidArgument, KeyFilePath);
         }
         WriteObject(list);
     }

@@ -46,7 +46,7 @@ public sealed class SetLaunchControlPolicyCommand : TrustedComputeCmdlet
     {
         if (OwnerAuthorization is not null && OwnerCredential is not null)
         {
-            ThrowTerminatingError(new ArgumentException("Give the owner authorization with -OwnerAuthorization or -OwnerCredential, not both."), "SetLaunchControlPolicyInvalidArgument", null);
+            ThrowTerminatingError(new ArgumentException("Give the owner authorization with -OwnerAuthorization or -OwnerCredential, not both."), ErrorIds.SetLaunchControlPolicyInvalidArgument, null);
         }
     }
 
@@ -72,15 +72,15 @@ public sealed class SetLaunchControlPolicyCommand : TrustedComputeCmdlet
         }
         catch (FormatException e)
         {
-            WriteError(e, "SetLaunchControlPolicyInvalid", Target(nv));
+            WriteError(e, ErrorIds.SetLaunchControlPolicyInvalid, Target(nv));
         }
         catch (InvalidOperationException e)
         {
-            WriteError(e, "SetLaunchControlPolicyIndexTooSmall", Target(nv));
+            WriteError(e, ErrorIds.SetLaunchControlPolicyIndexTooSmall, Target(nv));
         }
         catch (Exception e) when (e is TpmException or TpmTransportException or TpmProtocolException or IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
         {
-            WriteError(e, "SetLaunchControlPolicyTpmError", Target(nv));
+            WriteError(e, ErrorIds.SetLaunchControlPolicyTpmError, Target(nv));
         }
     }
 

@@ -45,7 +45,7 @@ public sealed class SetLaunchControlPolicyListSignatureCommand : TrustedComputeC
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException or System.Security.Cryptography.CryptographicException)
         {
-            WriteError(e, e is IOException or UnauthorizedAccessException ? "SetLaunchControlPolicyListSignatureKeyFileError" : "SetLaunchControlPolicyListSignatureInvalidArgument", List);
+            WriteError(e, e is IOException or UnauthorizedAccessException ? ErrorIds.SetLaunchControlPolicyListSignatureKeyFileError : ErrorIds.SetLaunchControlPolicyListSignatureInvalidArgument, List);
         }
     }
 }

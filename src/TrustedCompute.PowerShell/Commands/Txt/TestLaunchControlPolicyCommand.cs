@@ -87,11 +87,11 @@ public sealed class TestLaunchControlPolicyCommand : TrustedComputeCmdlet
         }
         catch (FormatException e)
         {
-            WriteError(e, "TestLaunchControlPolicyInvalid", target);
+            WriteError(e, ErrorIds.TestLaunchControlPolicyInvalid, target);
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            WriteError(e, "TestLaunchControlPolicyFailed", target);
+            WriteError(e, ErrorIds.TestLaunchControlPolicyFailed, target);
         }
     }
 }

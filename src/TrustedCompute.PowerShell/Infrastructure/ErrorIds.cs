@@ -1,0 +1,112 @@
+namespace TrustedCompute.PowerShell.Infrastructure;
+
+/// <summary>
+/// Every error id the cmdlets write, in one table. A command's own ids are &lt;Verb&gt;&lt;Noun&gt;&lt;Problem&gt;.
+/// The few ids for a shared resource every command of an area can hit (the TPM, the OpenStack connection) are
+/// &lt;Noun&gt;&lt;Problem&gt;, documented in the about_ topics so scripts can catch them from any command.
+/// The FullyQualifiedErrorId adds the command's type either way. Scripts match these strings: never change one.
+/// </summary>
+public static class ErrorIds
+{
+    // Shared by every command of an area.
+    public const string TpmUnavailable = nameof(TpmUnavailable);
+    public const string OpenStackAuthenticationFailed = nameof(OpenStackAuthenticationFailed);
+    public const string OpenStackConnectFailed = nameof(OpenStackConnectFailed);
+    public const string OpenStackNotConnected = nameof(OpenStackNotConnected);
+
+    // TPM
+    public const string GetTpmAttestationKeyFailed = nameof(GetTpmAttestationKeyFailed);
+    public const string GetTpmAttestationKeyNotFound = nameof(GetTpmAttestationKeyNotFound);
+    public const string GetTpmDeviceFailed = nameof(GetTpmDeviceFailed);
+    public const string GetTpmEndorsementKeyFailed = nameof(GetTpmEndorsementKeyFailed);
+    public const string GetTpmNvIndexFailed = nameof(GetTpmNvIndexFailed);
+    public const string GetTpmNvIndexNotFound = nameof(GetTpmNvIndexNotFound);
+    public const string GetTpmPcrFailed = nameof(GetTpmPcrFailed);
+    public const string GetTpmQuoteFailed = nameof(GetTpmQuoteFailed);
+    public const string NewTpmAttestationKeyFailed = nameof(NewTpmAttestationKeyFailed);
+    public const string ReadTpmNvIndexFailed = nameof(ReadTpmNvIndexFailed);
+    public const string RemoveTpmAttestationKeyFailed = nameof(RemoveTpmAttestationKeyFailed);
+    public const string UpdateTpmPcrFailed = nameof(UpdateTpmPcrFailed);
+    public const string WriteTpmNvIndexFailed = nameof(WriteTpmNvIndexFailed);
+
+    // Event logs
+    public const string CompareTpmEventLogInvalidReferencePcr = nameof(CompareTpmEventLogInvalidReferencePcr);
+    public const string CompareTpmEventLogParseFailed = nameof(CompareTpmEventLogParseFailed);
+    public const string CompareTpmEventLogPathNotFound = nameof(CompareTpmEventLogPathNotFound);
+    public const string CompareTpmEventLogReadFailed = nameof(CompareTpmEventLogReadFailed);
+    public const string GetTpmEventLogParseFailed = nameof(GetTpmEventLogParseFailed);
+    public const string GetTpmEventLogPathNotFound = nameof(GetTpmEventLogPathNotFound);
+    public const string GetTpmEventLogReadFailed = nameof(GetTpmEventLogReadFailed);
+    public const string GetTpmEventLogPcrInvalidBank = nameof(GetTpmEventLogPcrInvalidBank);
+    public const string GetTpmEventLogPcrParseFailed = nameof(GetTpmEventLogPcrParseFailed);
+    public const string GetTpmEventLogPcrPathNotFound = nameof(GetTpmEventLogPcrPathNotFound);
+    public const string GetTpmEventLogPcrReadFailed = nameof(GetTpmEventLogPcrReadFailed);
+
+    // Attestation
+    public const string ExportAttestationEvidenceFileExists = nameof(ExportAttestationEvidenceFileExists);
+    public const string ExportAttestationEvidenceInvalid = nameof(ExportAttestationEvidenceInvalid);
+    public const string ExportAttestationEvidenceWriteFailed = nameof(ExportAttestationEvidenceWriteFailed);
+    public const string ExportAttestationPolicyFileExists = nameof(ExportAttestationPolicyFileExists);
+    public const string ExportAttestationPolicyInvalid = nameof(ExportAttestationPolicyInvalid);
+    public const string ExportAttestationPolicyWriteFailed = nameof(ExportAttestationPolicyWriteFailed);
+    public const string GetAttestationEvidenceEventLogUnreadable = nameof(GetAttestationEvidenceEventLogUnreadable);
+    public const string GetAttestationEvidenceFailed = nameof(GetAttestationEvidenceFailed);
+    public const string GetAttestationEvidenceRemoteFailed = nameof(GetAttestationEvidenceRemoteFailed);
+    public const string ImportAttestationEvidenceInvalid = nameof(ImportAttestationEvidenceInvalid);
+    public const string ImportAttestationEvidencePathNotFound = nameof(ImportAttestationEvidencePathNotFound);
+    public const string ImportAttestationEvidenceUnreadable = nameof(ImportAttestationEvidenceUnreadable);
+    public const string ImportAttestationPolicyInvalid = nameof(ImportAttestationPolicyInvalid);
+    public const string ImportAttestationPolicyPathNotFound = nameof(ImportAttestationPolicyPathNotFound);
+    public const string ImportAttestationPolicyUnreadable = nameof(ImportAttestationPolicyUnreadable);
+    public const string InvokeHostAttestationCollectFailed = nameof(InvokeHostAttestationCollectFailed);
+    public const string InvokeHostAttestationEvidenceInvalid = nameof(InvokeHostAttestationEvidenceInvalid);
+    public const string InvokeHostAttestationKeyConflict = nameof(InvokeHostAttestationKeyConflict);
+    public const string InvokeHostAttestationKeyInvalid = nameof(InvokeHostAttestationKeyInvalid);
+    public const string InvokeHostAttestationPathNotFound = nameof(InvokeHostAttestationPathNotFound);
+    public const string InvokeHostAttestationPolicyConflict = nameof(InvokeHostAttestationPolicyConflict);
+    public const string InvokeHostAttestationPolicyInvalid = nameof(InvokeHostAttestationPolicyInvalid);
+    public const string InvokeHostAttestationPreviousInvalid = nameof(InvokeHostAttestationPreviousInvalid);
+    public const string InvokeHostAttestationRemoteFailed = nameof(InvokeHostAttestationRemoteFailed);
+    public const string NewAttestationPolicyInvalidEvidence = nameof(NewAttestationPolicyInvalidEvidence);
+    public const string TestAttestationPolicyPathNotFound = nameof(TestAttestationPolicyPathNotFound);
+
+    // Intel TXT launch control policies
+    public const string ExportLaunchControlPolicyFileExists = nameof(ExportLaunchControlPolicyFileExists);
+    public const string ExportLaunchControlPolicyInvalidInput = nameof(ExportLaunchControlPolicyInvalidInput);
+    public const string ExportLaunchControlPolicyWriteFailed = nameof(ExportLaunchControlPolicyWriteFailed);
+    public const string GetLaunchControlPolicyInvalid = nameof(GetLaunchControlPolicyInvalid);
+    public const string GetLaunchControlPolicyNotFound = nameof(GetLaunchControlPolicyNotFound);
+    public const string GetLaunchControlPolicyNotWritten = nameof(GetLaunchControlPolicyNotWritten);
+    public const string GetLaunchControlPolicyTpmError = nameof(GetLaunchControlPolicyTpmError);
+    public const string ImportLaunchControlPolicyInvalid = nameof(ImportLaunchControlPolicyInvalid);
+    public const string ImportLaunchControlPolicyNotFound = nameof(ImportLaunchControlPolicyNotFound);
+    public const string ImportLaunchControlPolicyReadFailed = nameof(ImportLaunchControlPolicyReadFailed);
+    public const string NewLaunchControlPolicyElementFileError = nameof(NewLaunchControlPolicyElementFileError);
+    public const string NewLaunchControlPolicyElementInvalidArgument = nameof(NewLaunchControlPolicyElementInvalidArgument);
+    public const string NewLaunchControlPolicyElementInvalidInput = nameof(NewLaunchControlPolicyElementInvalidInput);
+    public const string NewLaunchControlPolicyInvalidArgument = nameof(NewLaunchControlPolicyInvalidArgument);
+    public const string NewLaunchControlPolicyInvalidInput = nameof(NewLaunchControlPolicyInvalidInput);
+    public const string NewLaunchControlPolicyListInvalidArgument = nameof(NewLaunchControlPolicyListInvalidArgument);
+    public const string NewLaunchControlPolicyListKeyFileError = nameof(NewLaunchControlPolicyListKeyFileError);
+    public const string SetLaunchControlPolicyIndexTooSmall = nameof(SetLaunchControlPolicyIndexTooSmall);
+    public const string SetLaunchControlPolicyInvalid = nameof(SetLaunchControlPolicyInvalid);
+    public const string SetLaunchControlPolicyInvalidArgument = nameof(SetLaunchControlPolicyInvalidArgument);
+    public const string SetLaunchControlPolicyListSignatureInvalidArgument = nameof(SetLaunchControlPolicyListSignatureInvalidArgument);
+    public const string SetLaunchControlPolicyListSignatureKeyFileError = nameof(SetLaunchControlPolicyListSignatureKeyFileError);
+    public const string SetLaunchControlPolicyTpmError = nameof(SetLaunchControlPolicyTpmError);
+    public const string TestLaunchControlPolicyFailed = nameof(TestLaunchControlPolicyFailed);
+    public const string TestLaunchControlPolicyInvalid = nameof(TestLaunchControlPolicyInvalid);
+
+    // OpenStack
+    public const string ConnectOpenStackFailed = nameof(ConnectOpenStackFailed);
+    public const string GetOpenStackTrustedFlavorFailed = nameof(GetOpenStackTrustedFlavorFailed);
+    public const string GetOpenStackTrustedFlavorNotFound = nameof(GetOpenStackTrustedFlavorNotFound);
+    public const string GetTrustedPoolFailed = nameof(GetTrustedPoolFailed);
+    public const string SetOpenStackTrustedFlavorFailed = nameof(SetOpenStackTrustedFlavorFailed);
+    public const string SetOpenStackTrustedFlavorNotFound = nameof(SetOpenStackTrustedFlavorNotFound);
+    public const string SyncTrustedPoolInvalidInput = nameof(SyncTrustedPoolInvalidInput);
+    public const string SyncTrustedPoolInvalidMaxAge = nameof(SyncTrustedPoolInvalidMaxAge);
+    public const string SyncTrustedPoolPlanFailed = nameof(SyncTrustedPoolPlanFailed);
+    public const string SyncTrustedPoolProviderFailed = nameof(SyncTrustedPoolProviderFailed);
+    public const string SyncTrustedPoolProviderNotFound = nameof(SyncTrustedPoolProviderNotFound);
+}
