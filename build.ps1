@@ -60,11 +60,11 @@ function Invoke-Bootstrap {
     Write-Step 'Bootstrap'
     $missing = @($AptPackages | Where-Object { -not (Test-DebianPackage $_) })
     if ($missing.Count -gt 0) {
-        if ((Get-Command apt-get -ErrorAction Ignore) -and (& id -u) -eq '0') {
+        if (Test-CanInstallPackage) {
             Write-Step "apt-get install $($missing -join ' ')"
             $env:DEBIAN_FRONTEND = 'noninteractive'
             Invoke-Native apt-get @('update', '-qq')
-            Invoke-Native apt-get @('install', '-y', '-qq', '--no-install-recommends') + $missing
+            Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $missing)
         }
         else {
             Write-Warning "Missing packages ($($missing -join ', ')); install them as root for the simulator tests and the demo."
@@ -77,6 +77,10 @@ function Invoke-Bootstrap {
     if (-not (Test-Path (Get-PesterManifest)) -or -not (Test-Path $oldYaml)) {
         Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/tools/Tools.csproj'), '--nologo', '-v', 'q')
     }
+}
+
+function Test-CanInstallPackage {
+    (Get-Command apt-get -ErrorAction Ignore) -and $IsLinux -and (& id -u) -eq '0'
 }
 
 function Test-DebianPackage([string] $Name) {
@@ -197,6 +201,9 @@ function Invoke-Benchmark {
     Invoke-Native $PwshPath @('-NoProfile', '-File', (Join-Path $Root 'tests/TrustedCompute.Benchmarks/Measure-ImportTime.ps1'), '-ModulePath', $ModuleDir)
     Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'tests/TrustedCompute.Benchmarks'), '-c', 'Release', '--', '--filter', '*')
 }
+
+# Dot-sourced (tests): define the functions, run no task.
+if ($MyInvocation.InvocationName -eq '.') { return }
 
 $tasks = @($Task | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
 $results = [System.Collections.Generic.List[object]]::new()
