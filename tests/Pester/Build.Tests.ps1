@@ -18,7 +18,7 @@ Describe 'build.ps1 Bootstrap' {
         $install = @($calls | Where-Object { $_.FilePath -eq 'apt-get' -and $_.Arguments[0] -eq 'install' })
         $install.Count | Should -Be 1
         $install[0].Arguments | Should -Be @('install', '-y', '-qq', '--no-install-recommends', 'swtpm', 'openssh-server')
-        ($calls | Where-Object FilePath -EQ 'apt-get').Arguments[0] | Should -Be @('update', 'install')
+        @($calls | Where-Object FilePath -EQ 'apt-get' | ForEach-Object { $_.Arguments[0] }) | Should -Be @('update', 'install')
     }
 
     It 'runs no apt-get when every package is installed' {
