@@ -24,10 +24,16 @@ Secrets are only accepted as PSCredential objects; they never appear in output, 
         ComputeApiVersion     = 'Compute microversion sent on flavor calls, such as 2.1 (default) or 2.86 (Nova validates extra specs from 2.86).'
         PassThru              = 'Writes the connection object to the pipeline.'
     }
+    Outputs     = 'None by default. With -PassThru, the TrustedCompute.OpenStack.OpenStackSession, which is also the module''s default connection.'
     Examples    = @(
-        @{ Code = 'Connect-OpenStack -Cloud prod'; Remarks = 'Connects with the settings of cloud "prod" in clouds.yaml.' }
-        @{ Code = '$env:OS_CLOUD = ''lab''; Connect-OpenStack -Credential (Get-Credential admin) -ProjectName admin'; Remarks = 'Uses cloud "lab", but with the user, password and project given here.' }
-        @{ Code = '$conn = Connect-OpenStack -AuthUrl https://keystone.example.com:5000 -ApplicationCredential $appCred -CACertificatePath ./ca.pem -PassThru'; Remarks = 'Authenticates with an application credential against a cloud whose certificates come from a private CA.' }
+        @{
+            Code    = 'Connect-OpenStack'
+            Remarks = 'Connects with the cloud that OS_CLOUD names in clouds.yaml, or with the OS_* environment variables, as openstackclient does.'
+        }
+        @{
+            Code    = '$conn = Connect-OpenStack -ComputeApiVersion 2.86 -PassThru'
+            Remarks = 'Connects with the same settings, lets Nova validate extra specs (microversion 2.86) and keeps the connection for -Connection.'
+        }
     )
     RelatedLinks = @('Disconnect-OpenStack', 'about_TrustedCompute_OpenStack')
 }

@@ -22,9 +22,23 @@ signed lists.
         DataRevocationCounter = 'Up to 8 revocation counters, one per list; a signed list with a lower counter is rejected by SINIT.'
         ListVersion           = 'Version of the list made from loose elements: 0x300 (default), 0x201 or 0x200.'
     }
+    Outputs     = 'TrustedCompute.Txt.LaunchControlPolicy: the LCP_POLICY2 and, for type List, its LCP_POLICY_DATA.'
+    Inputs      = @{
+        InputObject = 'Policy lists (New-LaunchControlPolicyList) and elements (New-LaunchControlPolicyElement).'
+    }
     Examples    = @(
-        @{ Code = '$signedList, $unsignedList | New-LaunchControlPolicy -SignAlgorithmMask Rsa3072Sha256,EcdsaP256 | Export-LaunchControlPolicy -Path ./po'; Remarks = 'Writes po.pol (for the TPM) and po.data (for the boot loader).' }
-        @{ Code = 'New-LaunchControlPolicy -PolicyType Any'; Remarks = 'A policy that allows any MLE and platform.' }
+        @{
+            Code    = @'
+$signedList = New-LaunchControlPolicyElement -Type Mle -Path /boot/tboot.gz | New-LaunchControlPolicyList -KeyFilePath ./lcp_key.pem
+$unsignedList = Get-TpmPcr -PcrIndex 0, 7 -Bank sha256 | New-LaunchControlPolicyElement -Type Pconf | New-LaunchControlPolicyList
+$signedList, $unsignedList | New-LaunchControlPolicy | Export-LaunchControlPolicy -Path ./po
+'@
+            Remarks = 'Writes po.pol (for the TPM) and po.data (for the boot loader) from a signed list that allows tboot and an unsigned one that allows this platform configuration.'
+        }
+        @{
+            Code    = 'New-LaunchControlPolicy -PolicyType Any'
+            Remarks = 'A policy that allows any MLE and platform.'
+        }
     )
     RelatedLinks = @('Export-LaunchControlPolicy', 'Set-LaunchControlPolicy', 'Test-LaunchControlPolicy')
 }

@@ -30,10 +30,23 @@ this cmdlet computes both as SINIT does, so its PCONF elements differ from tboot
         Data            = 'The data of a Custom element as bytes.'
         Control         = 'PolEltControl. Bit 0 lets the PO policy override the PS policy for this element type. Default 0.'
     }
+    Outputs     = 'One element, by -Type: TrustedCompute.Txt.LcpMleElement, LcpPconfElement, LcpSbiosElement, LcpStmElement or LcpCustomElement.'
     Examples    = @(
-        @{ Code = "New-LaunchControlPolicyElement -Type Mle -Path /boot/tboot.gz -CommandLine 'logging=serial,memory'"; Remarks = 'Measures tboot as SINIT will and makes an MLE element allowing it.' }
-        @{ Code = 'Get-TpmPcr -Pcr 0,1,2,3,7 -Algorithm Sha256 | New-LaunchControlPolicyElement -Type Pconf'; Remarks = 'Allows only the current platform configuration (PCR0-3 and PCR7 of the SHA-256 bank).' }
-        @{ Code = 'New-LaunchControlPolicyElement -Type Custom -Path ./tboot_vlp.pol'; Remarks = 'Embeds a tboot verified launch policy (made by tb_polgen) as a CUSTOM element.' }
+        @{
+            Code    = 'New-LaunchControlPolicyElement -Type Mle -Path /boot/tboot.gz -CommandLine ''logging=serial,memory'''
+            Remarks = 'Measures tboot as SINIT will and makes an MLE element allowing it.'
+        }
+        @{
+            Code    = 'Get-TpmPcr -PcrIndex 0, 1, 2, 3, 7 -Bank sha256 | New-LaunchControlPolicyElement -Type Pconf'
+            Remarks = 'Allows only the current platform configuration (PCR0-3 and PCR7 of the SHA-256 bank).'
+        }
+        @{
+            Code    = @'
+tb_polgen --create --type nonfatal ./tboot_vlp.pol
+New-LaunchControlPolicyElement -Type Custom -Path ./tboot_vlp.pol
+'@
+            Remarks = 'Embeds a tboot verified launch policy (made by tb_polgen) as a CUSTOM element.'
+        }
     )
     RelatedLinks = @('New-LaunchControlPolicyList', 'New-LaunchControlPolicy', 'about_TrustedCompute_Txt')
 }

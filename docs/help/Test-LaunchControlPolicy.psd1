@@ -19,9 +19,22 @@ finding with a stable id (policy.hash, list.signature, list.revoked, list.signal
         PcrBank              = 'The bank of hashtable -PcrValue entries and of PCR objects without a bank: Sha256 (default), Sha1, Sha384 or Sha512.'
         Quiet                = 'Returns only $true (valid and allowed) or $false.'
     }
+    Outputs     = 'TrustedCompute.Txt.LcpPolicyTestResult with the findings (each with a stable id) and, when asked, MleAllowed and PlatformAllowed. With -Quiet, a System.Boolean.'
+    Inputs      = @{
+        InputObject = 'A policy from New-LaunchControlPolicy, Import-LaunchControlPolicy or Get-LaunchControlPolicy.'
+    }
     Examples    = @(
-        @{ Code = "Test-LaunchControlPolicy ./po.pol -MlePath /boot/tboot.gz -CommandLine 'logging=serial,memory'"; Remarks = 'Would SINIT launch this tboot with this command line?' }
-        @{ Code = 'Import-LaunchControlPolicy ./po.pol | Test-LaunchControlPolicy -Quiet'; Remarks = 'True when structure, hashes and signatures are sound.' }
+        @{
+            Code    = @'
+New-LaunchControlPolicyElement -Type Mle -Path /boot/tboot.gz -CommandLine 'logging=serial,memory' | New-LaunchControlPolicy | Export-LaunchControlPolicy -Path ./po
+Test-LaunchControlPolicy ./po.pol -MlePath /boot/tboot.gz -CommandLine 'logging=serial,memory'
+'@
+            Remarks = 'Would SINIT launch this tboot with this command line under the policy?'
+        }
+        @{
+            Code    = 'Import-LaunchControlPolicy ./po.pol | Test-LaunchControlPolicy -Quiet'
+            Remarks = 'True when structure, hashes and signatures are sound.'
+        }
     )
     RelatedLinks = @('New-LaunchControlPolicy', 'Get-LaunchControlPolicy')
 }
