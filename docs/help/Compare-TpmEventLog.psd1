@@ -9,8 +9,8 @@ If the plain replay differs and -AllowQuirk names replay quirks, each allowed qu
         Path         = 'Event log files to compare. Wildcards are allowed.'
         LiteralPath  = 'Event log files to compare, used exactly as typed. Binds to PSPath from Get-ChildItem.'
         ReferencePcr = 'The PCR values to compare with: objects with Bank (or Algorithm), Index and Value (bytes or a hex string) properties, such as the output of Get-TpmEventLogPcr, or a hashtable of bank to a hashtable of PCR index to value, for example @{ sha256 = @{ 0 = ''3d45...''; 7 = ''...'' } }.'
-        AllowQuirk   = 'Replay quirks a policy accepts: DuplicateSeparator, MissingExitBootServices. Tried only when the plain replay differs.'
-        Quirk        = 'Parse quirks to tolerate (TrailingPadding, SpecIdVendorInfoOutsideEvent); replay quirks named here are allowed as with -AllowQuirk.'
+        AllowQuirk   = 'Replay quirks a policy accepts: DuplicateSeparator, MissingExitBootServices. Tried only when the plain replay differs. Default: none.'
+        Quirk        = 'Parse quirks to tolerate (TrailingPadding, SpecIdVendorInfoOutsideEvent); replay quirks named here are allowed as with -AllowQuirk. Default: none.'
     }
     Outputs     = 'TrustedCompute.EventLog.PcrDifference: Bank, Index, Replayed, Actual and Reason, one per PCR that differs; nothing when every given PCR agrees.'
     Examples    = @(

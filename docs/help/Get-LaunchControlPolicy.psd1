@@ -11,7 +11,7 @@ Test-LaunchControlPolicy can check the pair. An index that is not defined, or ne
         Authority        = 'Whose policy: PlatformOwner (default, 0x01C10106) or PlatformSupplier (0x01C10103).'
         Legacy           = 'Reads the platform-owner policy from the legacy index 0x01400001, used with SINITs that lack the new NV index set.'
         Tpm              = 'The TPM: swtpm:host=127.0.0.1,port=N, device:/dev/tpmrm0 or tbs:. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
-        DataPath         = 'The policy data (.data) file to attach to the policy read from the TPM.'
+        DataPath         = 'The policy data (.data) file to attach to the policy read from the TPM. Default: none attached.'
     }
     Outputs     = 'TrustedCompute.Txt.LaunchControlPolicy: the LCP_POLICY2 read from the index, with the policy data of -DataPath attached.'
     Examples    = @(

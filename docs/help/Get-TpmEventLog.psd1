@@ -10,8 +10,8 @@ Without -Path or -LiteralPath it reads this machine's log: /sys/kernel/security/
     Parameters  = @{
         Path        = 'Event log files to read. Wildcards are allowed.'
         LiteralPath = 'Event log files to read, used exactly as typed (no wildcards). Binds to PSPath from Get-ChildItem.'
-        PcrIndex    = 'Writes only events that extend (or are logged for) these PCR indexes, 0-23.'
-        EventType   = 'Writes only events whose type name matches one of these names, such as EV_SEPARATOR or EV_EFI_*. Wildcards are allowed.'
+        PcrIndex    = 'Writes only events that extend (or are logged for) these PCR indexes, 0-23. Default: every PCR.'
+        EventType   = 'Writes only events whose type name matches one of these names, such as EV_SEPARATOR or EV_EFI_*. Wildcards are allowed. Default: every type.'
         Quirk       = 'Known firmware deviations to tolerate while parsing: TrailingPadding (the log ends in 0x00 or 0xFF padding) and SpecIdVendorInfoOutsideEvent (the header''s vendor data follows its declared size). Nothing is tolerated unless named here.'
     }
     Outputs     = 'TrustedCompute.EventLog.TcgEvent, one per event.'

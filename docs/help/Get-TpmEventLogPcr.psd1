@@ -8,9 +8,9 @@ EV_NO_ACTION events are not extended. A StartupLocality event sets the initial v
     Parameters  = @{
         Path        = 'Event log files to replay. Wildcards are allowed.'
         LiteralPath = 'Event log files to replay, used exactly as typed. Binds to PSPath from Get-ChildItem.'
-        PcrIndex    = 'Writes only these PCR indexes, 0-23.'
-        Bank        = 'Writes only these banks: sha1, sha256, sha384 or sha512.'
-        Quirk       = 'Known firmware deviations to apply: TrailingPadding and SpecIdVendorInfoOutsideEvent while parsing; DuplicateSeparator (extend a PCR''s separator once) and MissingExitBootServices (extend the two ExitBootServices actions into PCR 5 when the log lacks them) while replaying.'
+        PcrIndex    = 'Writes only these PCR indexes, 0-23. Default: every PCR an event touched.'
+        Bank        = 'Writes only these banks: sha1, sha256, sha384 or sha512. Default: every bank of the log.'
+        Quirk       = 'Known firmware deviations to apply: TrailingPadding and SpecIdVendorInfoOutsideEvent while parsing; DuplicateSeparator (extend a PCR''s separator once) and MissingExitBootServices (extend the two ExitBootServices actions into PCR 5 when the log lacks them) while replaying. Default: none.'
     }
     Outputs     = 'TrustedCompute.EventLog.ReplayedPcr, one per PCR and bank an event touched: Bank, Index, Value and Hex.'
     Examples    = @(

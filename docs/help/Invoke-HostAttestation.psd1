@@ -19,7 +19,7 @@ Each host gives one AttestationResult: HostName (the name this verifier targeted
         Bank                 = 'Banks to quote when collecting. Default: the policy''s banks, else sha256.'
         EventLogPath         = 'A TCG event log file to send with local evidence. Default: the platform''s log, or none.'
         NoEventLog           = 'Collect no event log.'
-        Previous             = 'The host''s previous AttestationResult: a TPM reboot is reported (tpm.reboot) and counters that went back are Untrusted (tpm.rollback).'
+        Previous             = 'The host''s previous AttestationResult: a TPM reboot is reported (tpm.reboot) and counters that went back are Untrusted (tpm.rollback). Default: none, and no counter check.'
         Tpm                  = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
     }
     Outputs     = 'TrustedCompute.Attestation.AttestationResult, one per host: HostName, ClaimedHostName, Verdict, Reasons, Time and EvidenceDigest.'

@@ -11,7 +11,7 @@ is refused, so a re-signed list can always be told apart from (and revoke) its p
         KeyPassword            = 'Password of an encrypted PKCS#8 key file.'
         SignatureScheme        = 'RsaPss (default) or RsaSsa for RSA keys on 0x300 lists.'
         SignatureHashAlgorithm = 'Hash of the signature: Sha256 (default), Sha384, Sha512 or Sha1.'
-        RevocationCounter      = 'The new revocation counter; it must not be below the list''s current counter.'
+        RevocationCounter      = 'The new revocation counter; it must not be below the list''s current counter. Default: the old counter plus one for a signed list, 0 for an unsigned one.'
         PassThru               = 'Writes the signed list to the pipeline.'
     }
     Outputs     = 'None by default (the list is changed in place). With -PassThru, the signed TrustedCompute.Txt.LcpPolicyList.'
