@@ -132,6 +132,7 @@ BeforeAll {
         Pwsh         = [Environment]::ProcessPath
         Runner       = Join-Path $PSScriptRoot '../tools/Invoke-HelpExample.ps1'
         Module       = $env:TRUSTEDCOMPUTE_MODULE_PATH
+        TimeoutSeconds = 300
         Cloud        = $cloud
         CloudMissing = $(if ($cloud.Count -eq 0) { 'the OpenStack test cloud is not running (build.ps1 -Task Test starts it)' })
         SshMissing   = $(if (-not $IsLinux -or -not (Test-Path /usr/sbin/sshd)) { 'needs a PSSession over SSH: openssh-server is not installed' })
@@ -159,9 +160,20 @@ BeforeAll {
                 })
             @{ Module = $Context.Module; Tpm = $settings.TRUSTEDCOMPUTE_TPM; Files = $Context.Files; Ssh = $ssh; Cloud = $Context.Cloud
                 Examples = $plan } | ConvertTo-Json -Depth 5 | Set-Content "$work.job.json"
-            $out = & $Context.Pwsh -NoProfile -NonInteractive -File $Context.Runner -JobPath "$work.job.json" -WorkPath $work `
-                -ResultPath "$work.result.json" 2>&1
-            if (-not (Test-Path "$work.result.json")) { throw "The example runner wrote no result (exit code $LASTEXITCODE): $($out -join "`n")" }
+            $start = [Diagnostics.ProcessStartInfo]::new($Context.Pwsh)
+            foreach ($a in '-NoProfile', '-NonInteractive', '-File', $Context.Runner, '-JobPath', "$work.job.json", '-WorkPath', $work,
+                '-ResultPath', "$work.result.json") { $start.ArgumentList.Add($a) }
+            $start.RedirectStandardOutput = $start.RedirectStandardError = $true
+            $process = [Diagnostics.Process]::Start($start)
+            $stdout = $process.StandardOutput.ReadToEndAsync()
+            $stderr = $process.StandardError.ReadToEndAsync()
+            if (-not $process.WaitForExit($Context.TimeoutSeconds * 1000)) {
+                $process.Kill($true)
+                throw "The examples of $($Topic.Name) did not finish within $($Context.TimeoutSeconds) s"
+            }
+            if (-not (Test-Path "$work.result.json")) {
+                throw "The example runner wrote no result (exit code $($process.ExitCode)): $($stdout.Result)$($stderr.Result)"
+            }
             Get-Content -Raw "$work.result.json" | ConvertFrom-Json
         }
         finally {
