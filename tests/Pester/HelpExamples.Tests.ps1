@@ -44,7 +44,8 @@ BeforeDiscovery {
         $examples = @($Code | ForEach-Object {
                 $i++
                 $line = ($_ -split "\r?\n")[0]
-                @{ Index = $i; Code = $_; Title = $(if ($line.Length -gt 70) { $line.Substring(0, 70) + '...' } else { $line }); Needs = @(Get-Need $_) }
+                $title = if ($line.Length -gt 70) { $line.Substring(0, 70) + '...' } else { $line }
+                @{ Index = $i; Code = $_; Title = $title; Needs = @(Get-Need $_) }
             })
         @{ Name = $Name; Examples = $examples }
     }
@@ -69,12 +70,19 @@ BeforeDiscovery {
         $topics.Add((New-Topic ($file.Name -replace '\.help\.txt$') $blocks))
     }
     $readme = Get-Content -Raw (Join-Path $root 'README.md')
-    $topics.Add((New-Topic 'README.md' @([regex]::Matches($readme, '(?ms)^```powershell\r?\n(.*?)^```') | ForEach-Object { $_.Groups[1].Value })))
+    $blocks = [regex]::Matches($readme, '(?ms)^```powershell\r?\n(.*?)^```') | ForEach-Object { $_.Groups[1].Value }
+    $topics.Add((New-Topic 'README.md' @($blocks)))
     $script:noSimulator = -not (Get-Command swtpm -ErrorAction Ignore) -or -not (Get-Command tpm2_pcrread -ErrorAction Ignore)
 }
 
 BeforeAll {
     $envDir = Join-Path $PSScriptRoot '../env'
+    # The NAME=value lines the env scripts print, as a hashtable.
+    function ConvertFrom-Setting([string[]] $Line) {
+        $settings = @{}
+        foreach ($l in $Line) { $k, $v = $l -split '=', 2; $settings[$k] = $v }
+        $settings
+    }
 
     # A crypto-agile TCG log: EV_EFI_ACTION events whose digests are the hashes of their text, PCRs 0-7.
     function New-FixtureEventLog {
@@ -97,7 +105,8 @@ BeforeAll {
     $cloud = @{}
     & (Join-Path $envDir 'openstack.sh') status 2>$null
     if ($LASTEXITCODE -eq 0) {
-        & (Join-Path $envDir 'openstack.sh') env 2>$null | ForEach-Object { $k, $v = $_ -split '=', 2; if ($k -like 'OS_*') { $cloud[$k] = $v } }
+        $all = ConvertFrom-Setting (& (Join-Path $envDir 'openstack.sh') env 2>$null)
+        foreach ($k in $all.Keys -like 'OS_*') { $cloud[$k] = $all[$k] }
     }
     # The fixture, made once: a simulator state holding the AK (a private swtpm.sh template that every topic's
     # simulator is copied from) and the files every topic's working directory gets.
@@ -106,8 +115,7 @@ BeforeAll {
     $files = Join-Path $fixtureEnv 'files'
     $null = New-Item -ItemType Directory $files
     if ((Get-Command swtpm -ErrorAction Ignore) -and (Get-Command tpm2_pcrread -ErrorAction Ignore)) {
-        $settings = @{}
-        & (Join-Path $envDir 'swtpm.sh') start "$fixtureEnv/base" | ForEach-Object { $k, $v = $_ -split '=', 2; $settings[$k] = $v }
+        $settings = ConvertFrom-Setting (& (Join-Path $envDir 'swtpm.sh') start "$fixtureEnv/base")
         try {
             $ak = New-TpmAttestationKey -Tpm $settings.TRUSTEDCOMPUTE_TPM -Force -Confirm:$false
             [IO.File]::WriteAllBytes("$files/ak.pub", $ak.Public.ToTpm2BPublic())
@@ -135,7 +143,8 @@ BeforeAll {
         TimeoutSeconds = 300
         Cloud        = $cloud
         CloudMissing = $(if ($cloud.Count -eq 0) { 'the OpenStack test cloud is not running (build.ps1 -Task Test starts it)' })
-        SshMissing   = $(if (-not $IsLinux -or -not (Test-Path /usr/sbin/sshd)) { 'needs a PSSession over SSH: openssh-server is not installed' })
+        SshMissing   = $(if (-not $IsLinux -or -not (Test-Path /usr/sbin/sshd)) {
+                'needs a PSSession over SSH: openssh-server is not installed' })
     }
 
     # Runs the examples of one topic in one fresh pwsh; returns one outcome per example (Index, Skipped, Errors).
@@ -144,13 +153,13 @@ BeforeAll {
         $null = New-Item -ItemType Directory $work
         $started = @()
         try {
-            $settings = @{}
             # swtpm.sh copies the fixture's template (with the AK) instead of its own.
-            & env "TRUSTEDCOMPUTE_TEST_ENV=$($Context.TestEnv)" (Join-Path $Context.EnvDir 'swtpm.sh') start "$work.tpm" | ForEach-Object { $k, $v = $_ -split '=', 2; $settings[$k] = $v }
+            $swtpm = Join-Path $Context.EnvDir 'swtpm.sh'
+            $settings = ConvertFrom-Setting (& env "TRUSTEDCOMPUTE_TEST_ENV=$($Context.TestEnv)" $swtpm start "$work.tpm")
             $started += @{ Script = 'swtpm.sh'; Dir = "$work.tpm" }
             $ssh = @{}
             if ('ssh' -in @($Topic.Examples.Needs) -and -not $Context.SshMissing) {
-                & (Join-Path $Context.EnvDir 'sshd.sh') start "$work.ssh" $Context.Pwsh | ForEach-Object { $k, $v = $_ -split '=', 2; $ssh[$k] = $v }
+                $ssh = ConvertFrom-Setting (& (Join-Path $Context.EnvDir 'sshd.sh') start "$work.ssh" $Context.Pwsh)
                 $started += @{ Script = 'sshd.sh'; Dir = "$work.ssh" }
             }
             $plan = @($Topic.Examples | ForEach-Object {
@@ -187,8 +196,10 @@ BeforeAll {
     $script:outcomesByTopic = @{}
     $selected = @(try { $____Pester.CurrentBlock.Blocks | Where-Object ShouldRun | ForEach-Object { $_.Data } } catch { $null })
     $fn = ${function:Invoke-Topic}.ToString()
+    $settingFn = ${function:ConvertFrom-Setting}.ToString()
     $selected | Where-Object { $_ -is [hashtable] -and $_.Name } | ForEach-Object -ThrottleLimit 3 -Parallel {
         ${function:Invoke-Topic} = $using:fn
+        ${function:ConvertFrom-Setting} = $using:settingFn
         $topic = $_
         try { @{ Name = $topic.Name; Outcomes = @(Invoke-Topic $topic $using:context) } }
         catch { @{ Name = $topic.Name; Failure = "$_" } }
