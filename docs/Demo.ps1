@@ -37,14 +37,14 @@ try {
     Show 'Get-TpmDevice'
     Get-TpmDevice -Tpm $tpm | Format-List | Out-String | Write-Output
 
-    Show 'Get-TpmPcr -Bank sha256 -Index 0..7'
-    Get-TpmPcr -Tpm $tpm -Bank sha256 -Index (0..7) | Format-Table | Out-String | Write-Output
+    Show 'Get-TpmPcr -Bank sha256 -PcrIndex (0..7)'
+    Get-TpmPcr -Tpm $tpm -Bank sha256 -PcrIndex (0..7) | Format-Table | Out-String | Write-Output
 
     Show 'Get-TpmEndorsementKey (EK from its TCG template, certificate from NV)'
     Get-TpmEndorsementKey -Tpm $tpm | Format-Table | Out-String | Write-Output
 
     Show 'New-TpmAttestationKey, then Get-TpmQuote over sha256 PCRs 0-7 with a fresh nonce'
-    $ak = New-TpmAttestationKey -Tpm $tpm -KeyType RsaSsa -Handle 0x81010002 -Force -Confirm:$false
+    $ak = New-TpmAttestationKey -Tpm $tpm -KeyType RsaSsa -Force -Confirm:$false   # at the default handle, 0x81010002
     $ak | Format-Table | Out-String | Write-Output
     $quote = $ak | Get-TpmQuote -Tpm $tpm -PcrIndex (0..7) -Bank sha256
     $quote | Format-List | Out-String | Write-Output
@@ -68,7 +68,7 @@ try {
     }
 
     Show 'Update-TpmPcr 16, and the quote digest moves'
-    Update-TpmPcr -Tpm $tpm -Index 16 -Text 'demo' -Bank sha256 -Confirm:$false | Format-Table | Out-String | Write-Output
+    Update-TpmPcr 16 -Tpm $tpm -Text 'demo' -Bank sha256 -Confirm:$false | Format-Table | Out-String | Write-Output
     $after = Get-TpmQuote -Tpm $tpm -PcrIndex 16 -Bank sha256
     "PCR 16 quoted digest: $([Convert]::ToHexString($after.Parsed.PcrDigest).ToLowerInvariant())"
 
@@ -84,18 +84,18 @@ try {
     }
     else { 'No event log on this machine (a simulator has none).' }
 
-    Show 'Attestation: golden policy from this TPM, Invoke-HostAttestation -> Trusted'
+    Show 'Attestation with the enrolled AK and a golden policy from this TPM: Invoke-HostAttestation -> Trusted'
     $policyFile = Join-Path ([IO.Path]::GetTempPath()) ('tc-demo-golden-' + [guid]::NewGuid().ToString('N').Substring(0, 8) + '.yaml')
     Get-AttestationEvidence -Tpm $tpm -PcrIndex 0, 7, 16 -NoEventLog | New-AttestationPolicy -Name demo-golden | Export-AttestationPolicy -Path $policyFile
     Get-Content $policyFile | Write-Output
     Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -PolicyPath $policyFile -NoEventLog | Format-Table | Out-String | Write-Output
 
     Show 'Update-TpmPcr 16, then Invoke-HostAttestation -> Untrusted, naming the PCR'
-    $null = Update-TpmPcr -Tpm $tpm -Index 16 -Text 'demo-rogue' -Confirm:$false
+    $null = Update-TpmPcr 16 -Tpm $tpm -Text 'demo-rogue' -Confirm:$false
     Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -PolicyPath $policyFile -NoEventLog | Format-List | Out-String | Write-Output
     Remove-Item $policyFile
 
-    Remove-TpmAttestationKey -Tpm $tpm -Handle 0x81010002 -Confirm:$false
+    Remove-TpmAttestationKey 0x81010002 -Tpm $tpm -Confirm:$false
 }
 finally {
     if ($stateDir) {

@@ -9,12 +9,25 @@ If the plain replay differs and -AllowQuirk names replay quirks, each allowed qu
         Path         = 'Event log files to compare. Wildcards are allowed.'
         LiteralPath  = 'Event log files to compare, used exactly as typed. Binds to PSPath from Get-ChildItem.'
         ReferencePcr = 'The PCR values to compare with: objects with Bank (or Algorithm), Index and Value (bytes or a hex string) properties, such as the output of Get-TpmEventLogPcr, or a hashtable of bank to a hashtable of PCR index to value, for example @{ sha256 = @{ 0 = ''3d45...''; 7 = ''...'' } }.'
-        AllowQuirk   = 'Replay quirks a policy accepts: DuplicateSeparator, MissingExitBootServices. Tried only when the plain replay differs.'
-        Quirk        = 'Parse quirks to tolerate (TrailingPadding, SpecIdVendorInfoOutsideEvent); replay quirks named here are allowed as with -AllowQuirk.'
+        AllowQuirk   = 'Replay quirks a policy accepts: DuplicateSeparator, MissingExitBootServices. Tried only when the plain replay differs. Default: none.'
+        Quirk        = 'Parse quirks to tolerate (TrailingPadding, SpecIdVendorInfoOutsideEvent); replay quirks named here are allowed as with -AllowQuirk. Default: none.'
     }
+    Outputs     = 'TrustedCompute.EventLog.PcrDifference: Bank, Index, Replayed, Actual and Reason, one per PCR that differs; nothing when every given PCR agrees.'
     Examples    = @(
-        @{ Code = 'Compare-TpmEventLog -ReferencePcr @{ sha256 = @{ 7 = $goldenPcr7 } }'; Remarks = 'Checks that the local log replays to the expected Secure Boot PCR 7; writes a difference if not.' }
-        @{ Code = '$pcrs = Get-TpmEventLogPcr -Path golden.bin; Compare-TpmEventLog -Path host.bin -ReferencePcr $pcrs'; Remarks = 'Lists every PCR and bank where a host''s log replays differently from a golden log.' }
+        @{
+            Code    = @'
+$pcr7 = (Get-TpmPcr -PcrIndex 7 -Bank sha256).Hex
+Compare-TpmEventLog -Path ./log.bin -ReferencePcr @{ sha256 = @{ 7 = $pcr7 } }
+'@
+            Remarks = 'Checks whether a saved log replays to this TPM''s PCR 7 (Secure Boot) and writes the difference if not. Without -Path or -LiteralPath the local log is read.'
+        }
+        @{
+            Code    = @'
+$reference = Get-TpmEventLogPcr -Path ./log.bin
+Compare-TpmEventLog -Path ./log.bin -ReferencePcr $reference
+'@
+            Remarks = 'Compares a host''s log with the PCR values a known-good log replays to; here both are the same file, so nothing is written.'
+        }
     )
     RelatedLinks = @('Get-TpmEventLog', 'Get-TpmEventLogPcr', 'about_TrustedCompute_EventLog')
 }

@@ -9,25 +9,31 @@ Secrets are only accepted as PSCredential objects; they never appear in output, 
 '@
     Parameters  = @{
         Cloud                 = 'Name of a cloud in clouds.yaml. Default: the OS_CLOUD environment variable.'
-        AuthUrl               = 'Keystone URL. "/v3" is appended when missing. Overrides auth_url and OS_AUTH_URL.'
-        Credential            = 'User name and password for password authentication.'
+        AuthUrl               = 'Keystone URL. "/v3" is appended when missing. Overrides auth_url and OS_AUTH_URL. Default: from clouds.yaml and the OS_* variables.'
+        Credential            = 'User name and password for password authentication. Default: from clouds.yaml and the OS_* variables.'
         ApplicationCredential = 'An application credential: its id as the user name and its secret as the password. Application credentials carry their own project scope.'
-        ProjectName           = 'Project to scope the token to.'
-        ProjectId             = 'Project id to scope the token to.'
+        ProjectName           = 'Project to scope the token to. Default: from clouds.yaml and the OS_* variables.'
+        ProjectId             = 'Project id to scope the token to. Default: from clouds.yaml and the OS_* variables.'
         ProjectDomainName     = 'Domain of -ProjectName. Default: the Default domain.'
         UserDomainName        = 'Domain of the user. Default: the Default domain.'
-        DomainName            = 'Scopes the token to this domain instead of a project.'
-        RegionName            = 'Region whose endpoints are used from the service catalog.'
+        DomainName            = 'Scopes the token to this domain instead of a project. Default: from clouds.yaml and the OS_* variables.'
+        RegionName            = 'Region whose endpoints are used from the service catalog. Default: from clouds.yaml and the OS_* variables.'
         Interface             = 'Catalog interface to use: public (default), internal or admin.'
-        CACertificatePath     = 'PEM file of CA certificates that the services'' TLS certificates must chain to.'
+        CACertificatePath     = 'PEM file of CA certificates that the services'' TLS certificates must chain to. Default: from clouds.yaml and the OS_* variables.'
         SkipCertificateCheck  = 'Turns off TLS certificate verification. Only for test clouds.'
         ComputeApiVersion     = 'Compute microversion sent on flavor calls, such as 2.1 (default) or 2.86 (Nova validates extra specs from 2.86).'
         PassThru              = 'Writes the connection object to the pipeline.'
     }
+    Outputs     = 'None by default. With -PassThru, the TrustedCompute.OpenStack.OpenStackSession, which is also the module''s default connection.'
     Examples    = @(
-        @{ Code = 'Connect-OpenStack -Cloud prod'; Remarks = 'Connects with the settings of cloud "prod" in clouds.yaml.' }
-        @{ Code = '$env:OS_CLOUD = ''lab''; Connect-OpenStack -Credential (Get-Credential admin) -ProjectName admin'; Remarks = 'Uses cloud "lab", but with the user, password and project given here.' }
-        @{ Code = '$conn = Connect-OpenStack -AuthUrl https://keystone.example.com:5000 -ApplicationCredential $appCred -CACertificatePath ./ca.pem -PassThru'; Remarks = 'Authenticates with an application credential against a cloud whose certificates come from a private CA.' }
+        @{
+            Code    = 'Connect-OpenStack'
+            Remarks = 'Connects with the cloud that OS_CLOUD names in clouds.yaml, or with the OS_* environment variables, as openstackclient does.'
+        }
+        @{
+            Code    = '$conn = Connect-OpenStack -ComputeApiVersion 2.86 -PassThru'
+            Remarks = 'Connects with the same settings, lets Nova validate extra specs (microversion 2.86) and keeps the connection for -Connection.'
+        }
     )
     RelatedLinks = @('Disconnect-OpenStack', 'about_TrustedCompute_OpenStack')
 }

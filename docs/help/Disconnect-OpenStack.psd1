@@ -4,8 +4,18 @@
     Parameters  = @{
         Connection = 'The connection to end. Default: the module''s default connection.'
     }
+    Outputs     = 'None.'
+    Inputs      = @{
+        Connection = 'A connection from Connect-OpenStack -PassThru.'
+    }
     Examples    = @(
-        @{ Code = 'Disconnect-OpenStack'; Remarks = 'Ends the default connection.' }
+        @{
+            Code    = @'
+Connect-OpenStack
+Disconnect-OpenStack
+'@
+            Remarks = 'Connects, then revokes the token and ends the default connection.'
+        }
     )
     RelatedLinks = @('Connect-OpenStack')
 }

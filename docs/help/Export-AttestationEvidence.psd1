@@ -7,8 +7,15 @@
         Force       = 'Overwrite an existing file.'
         PassThru    = 'Write the file written (FileInfo) to the pipeline.'
     }
+    Outputs     = 'None by default. With -PassThru, a System.IO.FileInfo for each file written.'
+    Inputs      = @{
+        InputObject = 'Evidence from Get-AttestationEvidence, Import-AttestationEvidence or remoting.'
+    }
     Examples    = @(
-        @{ Code = 'Get-AttestationEvidence | Export-AttestationEvidence -Path ./host.evidence.json'; Remarks = 'Saves the local evidence.' }
+        @{
+            Code    = 'Get-AttestationEvidence | Export-AttestationEvidence -Path ./host.evidence.json'
+            Remarks = 'Saves the local evidence.'
+        }
     )
     RelatedLinks = @('Import-AttestationEvidence', 'Get-AttestationEvidence')
 }

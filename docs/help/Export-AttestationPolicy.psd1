@@ -7,8 +7,18 @@
         Force    = 'Overwrite an existing file.'
         PassThru = 'Write the file written (FileInfo) to the pipeline.'
     }
+    Outputs     = 'None by default. With -PassThru, the System.IO.FileInfo of the file written.'
+    Inputs      = @{
+        Policy = 'A policy from New-AttestationPolicy or Import-AttestationPolicy.'
+    }
     Examples    = @(
-        @{ Code = '$e | New-AttestationPolicy | Export-AttestationPolicy -Path ./golden.yaml'; Remarks = 'Saves golden values from evidence.' }
+        @{
+            Code    = @'
+$e = Get-AttestationEvidence -PcrIndex (0..7) -NoEventLog
+$e | New-AttestationPolicy -Name web-tier | Export-AttestationPolicy -Path ./web-tier.yaml
+'@
+            Remarks = 'Saves golden values from a known-good host''s evidence.'
+        }
     )
     RelatedLinks = @('Import-AttestationPolicy', 'New-AttestationPolicy')
 }

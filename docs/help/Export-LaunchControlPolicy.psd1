@@ -13,8 +13,18 @@ elements and bare policy data are written to -Path as they are (.lst, .elt, .dat
         Force       = 'Overwrites existing files.'
         PassThru    = 'Writes the files written to the pipeline.'
     }
+    Outputs     = 'None by default. With -PassThru, a System.IO.FileInfo for each file written.'
+    Inputs      = @{
+        InputObject = 'A policy, list, element or policy data, such as New-LaunchControlPolicy or Import-LaunchControlPolicy writes.'
+    }
     Examples    = @(
-        @{ Code = '$policy | Export-LaunchControlPolicy -Path /boot/lcp/po -PassThru'; Remarks = 'Writes /boot/lcp/po.pol and /boot/lcp/po.data.' }
+        @{
+            Code    = @'
+$policy = New-LaunchControlPolicyElement -Type Mle -Path /boot/tboot.gz | New-LaunchControlPolicy
+$policy | Export-LaunchControlPolicy -Path ./po -PassThru
+'@
+            Remarks = 'Writes po.pol (for the TPM) and po.data (for the boot loader, such as /boot/lcp/po.data).'
+        }
     )
     RelatedLinks = @('Import-LaunchControlPolicy', 'New-LaunchControlPolicy')
 }

@@ -6,6 +6,7 @@ Get-AttestationEvidence gathers what a verifier needs to judge a host: the attes
 With -Session, each remote host collects its own evidence with the TrustedCompute module installed there and sends the bytes back; nothing is judged on the remote side. Verify evidence with Invoke-HostAttestation.
 '@
     Parameters  = @{
+        AttestationKeyHandle = 'The persistent handle of the attestation key that quotes. Default: 0x81010002 (create it with New-TpmAttestationKey).'
         Session        = 'PSSessions to remote hosts (SSH or WinRM) that have the TrustedCompute module; each returns one evidence bundle.'
         Nonce          = 'Qualifying data (1-64 bytes) the quotes sign; a verifier sends its own. Default: 32 random bytes, echoed in the evidence.'
         PcrIndex       = 'PCR indexes to quote, in every bank. Default: 0-7.'
@@ -15,9 +16,27 @@ With -Session, each remote host collects its own evidence with the TrustedComput
         NoEventLog     = 'Do not include an event log.'
         Tpm            = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
     }
+    Outputs     = 'TrustedCompute.Attestation.AttestationEvidence: one bundle for the local TPM, or one per session.'
+    Inputs      = @{
+        Session = 'PSSessions, such as New-PSSession writes.'
+    }
     Examples    = @(
-        @{ Code = '$e = Get-AttestationEvidence -PcrIndex 0..9 -Bank sha1, sha256'; Remarks = 'Quotes PCRs 0-9 of both banks with a fresh nonce and includes the platform event log.' }
-        @{ Code = 'Get-AttestationEvidence -Session $s -Nonce $nonce | Export-AttestationEvidence -Path ./evidence'; Remarks = 'Collects evidence on remote hosts and saves one JSON file per host.' }
+        @{
+            Code    = '$e = Get-AttestationEvidence -PcrIndex (0..9) -Bank sha1, sha256'
+            Remarks = 'Quotes PCRs 0-9 of both banks with a fresh nonce and includes the platform event log, if the machine has one.'
+        }
+        @{
+            Code    = @'
+$nonce = [Security.Cryptography.RandomNumberGenerator]::GetBytes(32)
+$null = New-Item -ItemType Directory ./evidence
+Get-AttestationEvidence -Session $s -Nonce $nonce | Export-AttestationEvidence -Path ./evidence
+'@
+            Remarks = 'Collects evidence on the remote hosts of the PSSessions in $s (New-PSSession -HostName ...) over one nonce and saves one JSON file per host.'
+        }
+        @{
+            Code    = 'Get-AttestationEvidence -AttestationKeyHandle 0x81010002 -PcrIndex 0, 7 -NoEventLog'
+            Remarks = 'Quotes with the attestation key at 0x81010002, without an event log.'
+        }
     )
     RelatedLinks = @('Invoke-HostAttestation', 'Export-AttestationEvidence', 'New-TpmAttestationKey', 'about_TrustedCompute_Attestation')
 }

@@ -11,11 +11,22 @@ Test-LaunchControlPolicy can check the pair. An index that is not defined, or ne
         Authority        = 'Whose policy: PlatformOwner (default, 0x01C10106) or PlatformSupplier (0x01C10103).'
         Legacy           = 'Reads the platform-owner policy from the legacy index 0x01400001, used with SINITs that lack the new NV index set.'
         Tpm              = 'The TPM: swtpm:host=127.0.0.1,port=N, device:/dev/tpmrm0 or tbs:. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
-        DataPath         = 'The policy data (.data) file to attach to the policy read from the TPM.'
+        DataPath         = 'The policy data (.data) file to attach to the policy read from the TPM. Default: none attached.'
     }
+    Outputs     = 'TrustedCompute.Txt.LaunchControlPolicy: the LCP_POLICY2 read from the index, with the policy data of -DataPath attached.'
     Examples    = @(
-        @{ Code = 'Get-LaunchControlPolicy -DataPath /boot/lcp/po.data | Test-LaunchControlPolicy -MlePath /boot/tboot.gz'; Remarks = 'Checks the installed policy against the installed data file and tboot.' }
-        @{ Code = 'Get-LaunchControlPolicy PlatformSupplier'; Remarks = 'Shows the platform supplier''s (BIOS vendor''s) policy.' }
+        @{
+            Code    = @'
+New-LaunchControlPolicyElement -Type Mle -Path /boot/tboot.gz | New-LaunchControlPolicy | Export-LaunchControlPolicy -Path ./po
+Import-LaunchControlPolicy ./po.pol | Set-LaunchControlPolicy -Confirm:$false
+Get-LaunchControlPolicy -DataPath ./po.data | Test-LaunchControlPolicy -MlePath /boot/tboot.gz
+'@
+            Remarks = 'Installs a policy that allows tboot, then checks the installed policy, with its data file, against tboot.'
+        }
+        @{
+            Code    = 'Get-LaunchControlPolicy PlatformSupplier -ErrorAction SilentlyContinue'
+            Remarks = 'Shows the platform supplier''s (BIOS vendor''s) policy, and nothing when there is none.'
+        }
     )
     RelatedLinks = @('Set-LaunchControlPolicy', 'Test-LaunchControlPolicy')
 }

@@ -6,9 +6,16 @@
         Trait      = 'The trait whose trait:<TRAIT> key is reported. Default: CUSTOM_TRUSTED_HOST.'
         Connection = 'The connection to use. Default: the module''s connection, else one made from OS_CLOUD or the OS_* variables.'
     }
+    Outputs     = 'TrustedCompute.OpenStack.TrustedFlavor, one per flavor: its trait:<TRAIT> and trust:trusted_host settings.'
     Examples    = @(
-        @{ Code = 'Get-OpenStackTrustedFlavor | Where-Object RequiresTrustedHost'; Remarks = 'Lists the flavors that only land on trusted hosts.' }
-        @{ Code = 'Get-OpenStackTrustedFlavor m1.secure, m1.small'; Remarks = 'Shows two flavors by name.' }
+        @{
+            Code    = 'Get-OpenStackTrustedFlavor | Where-Object RequiresTrustedHost'
+            Remarks = 'Lists the flavors that only land on trusted hosts.'
+        }
+        @{
+            Code    = 'Get-OpenStackTrustedFlavor -Trait CUSTOM_GOLD_HOST'
+            Remarks = 'Shows every flavor''s setting for another pool''s trait.'
+        }
     )
     RelatedLinks = @('Set-OpenStackTrustedFlavor')
 }

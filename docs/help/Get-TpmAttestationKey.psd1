@@ -5,9 +5,16 @@
         AttestationKeyHandle = 'Persistent handles to read (alias Handle). Default: every persistent restricted signing key.'
         Tpm = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
     }
+    Outputs     = 'TrustedCompute.Tpm.AttestationKeyInfo, one per key: Handle, KeyType, Public (the TpmPublic that Invoke-HostAttestation -AttestationKey takes), Name and QualifiedName.'
     Examples    = @(
-        @{ Code = 'Get-TpmAttestationKey'; Remarks = 'Lists the attestation keys.' }
-        @{ Code = 'Get-TpmAttestationKey -Handle 0x81010002 | Get-TpmQuote'; Remarks = 'Quotes with the key at 0x81010002, bound by property name.' }
+        @{
+            Code    = 'Get-TpmAttestationKey'
+            Remarks = 'Lists the attestation keys.'
+        }
+        @{
+            Code    = 'Get-TpmAttestationKey 0x81010002 | Get-TpmQuote'
+            Remarks = 'Quotes with the key at 0x81010002; Get-TpmQuote takes its handle by property name.'
+        }
     )
     RelatedLinks = @('New-TpmAttestationKey', 'Remove-TpmAttestationKey')
 }

@@ -10,14 +10,24 @@ Without -Path or -LiteralPath it reads this machine's log: /sys/kernel/security/
     Parameters  = @{
         Path        = 'Event log files to read. Wildcards are allowed.'
         LiteralPath = 'Event log files to read, used exactly as typed (no wildcards). Binds to PSPath from Get-ChildItem.'
-        PcrIndex    = 'Writes only events that extend (or are logged for) these PCR indexes, 0-23.'
-        EventType   = 'Writes only events whose type name matches one of these names, such as EV_SEPARATOR or EV_EFI_*. Wildcards are allowed.'
+        PcrIndex    = 'Writes only events that extend (or are logged for) these PCR indexes, 0-23. Default: every PCR.'
+        EventType   = 'Writes only events whose type name matches one of these names, such as EV_SEPARATOR or EV_EFI_*. Wildcards are allowed. Default: every type.'
         Quirk       = 'Known firmware deviations to tolerate while parsing: TrailingPadding (the log ends in 0x00 or 0xFF padding) and SpecIdVendorInfoOutsideEvent (the header''s vendor data follows its declared size). Nothing is tolerated unless named here.'
     }
+    Outputs     = 'TrustedCompute.EventLog.TcgEvent, one per event.'
     Examples    = @(
-        @{ Code = 'Get-TpmEventLog | Where-Object DigestCheck -EQ Mismatch'; Remarks = 'Lists the events of the local log whose data does not match their digests.' }
-        @{ Code = 'Get-TpmEventLog -Path ./binary_bios_measurements -PcrIndex 7 | Format-List EventTypeName, Summary'; Remarks = 'Shows the Secure Boot configuration measured into PCR 7 of a saved log.' }
-        @{ Code = "Get-TpmEventLog -LiteralPath log.bin -EventType 'EV_EFI_VARIABLE_*' | ForEach-Object { `$_.Decoded.VariableName + ': ' + `$_.Decoded.Value }"; Remarks = 'Prints each measured UEFI variable with its decoded value (SecureBoot Enabled, BootOrder, signature database contents).' }
+        @{
+            Code    = 'Get-TpmEventLog -Path ./log.bin | Where-Object DigestCheck -EQ Mismatch'
+            Remarks = 'Lists the events of a saved log whose data does not match their digests. Without -Path or -LiteralPath the local log is read (as root on Linux).'
+        }
+        @{
+            Code    = 'Get-TpmEventLog -Path ./log.bin -PcrIndex 7 | Format-List EventTypeName, Summary'
+            Remarks = 'Shows what was measured into PCR 7 (on a real machine, the Secure Boot configuration).'
+        }
+        @{
+            Code    = 'Get-TpmEventLog -LiteralPath ./log.bin -EventType ''EV_EFI_*'' | ForEach-Object { "$($_.PcrIndex) $($_.EventTypeName)" }'
+            Remarks = 'Prints the PCR and type of each UEFI event, matched with a wildcard.'
+        }
     )
     RelatedLinks = @('Get-TpmEventLogPcr', 'Compare-TpmEventLog', 'about_TrustedCompute_EventLog')
 }

@@ -8,13 +8,20 @@ EV_NO_ACTION events are not extended. A StartupLocality event sets the initial v
     Parameters  = @{
         Path        = 'Event log files to replay. Wildcards are allowed.'
         LiteralPath = 'Event log files to replay, used exactly as typed. Binds to PSPath from Get-ChildItem.'
-        PcrIndex    = 'Writes only these PCR indexes, 0-23.'
-        Bank        = 'Writes only these banks: sha1, sha256, sha384 or sha512.'
-        Quirk       = 'Known firmware deviations to apply: TrailingPadding and SpecIdVendorInfoOutsideEvent while parsing; DuplicateSeparator (extend a PCR''s separator once) and MissingExitBootServices (extend the two ExitBootServices actions into PCR 5 when the log lacks them) while replaying.'
+        PcrIndex    = 'Writes only these PCR indexes, 0-23. Default: every PCR an event touched.'
+        Bank        = 'Writes only these banks: sha1, sha256, sha384 or sha512. Default: every bank of the log.'
+        Quirk       = 'Known firmware deviations to apply: TrailingPadding and SpecIdVendorInfoOutsideEvent while parsing; DuplicateSeparator (extend a PCR''s separator once) and MissingExitBootServices (extend the two ExitBootServices actions into PCR 5 when the log lacks them) while replaying. Default: none.'
     }
+    Outputs     = 'TrustedCompute.EventLog.ReplayedPcr, one per PCR and bank an event touched: Bank, Index, Value and Hex.'
     Examples    = @(
-        @{ Code = 'Get-TpmEventLogPcr -Bank sha256'; Remarks = 'Shows the SHA-256 PCR values the local event log implies.' }
-        @{ Code = 'Get-ChildItem ./logs/*.bin | Get-TpmEventLogPcr -PcrIndex 0, 7 | Group-Object Bank, Index, Hex'; Remarks = 'Compares the firmware and Secure Boot PCRs that a set of saved logs imply.' }
+        @{
+            Code    = 'Get-TpmEventLogPcr -Path ./log.bin -Bank sha256'
+            Remarks = 'Shows the SHA-256 PCR values a saved log implies. Without -Path or -LiteralPath the local log is read.'
+        }
+        @{
+            Code    = 'Get-ChildItem ./*.bin | Get-TpmEventLogPcr -PcrIndex 0, 7 | Group-Object Bank, Index, Hex'
+            Remarks = 'Compares the firmware and Secure Boot PCRs that a set of saved logs imply.'
+        }
     )
     RelatedLinks = @('Get-TpmEventLog', 'Compare-TpmEventLog', 'about_TrustedCompute_EventLog')
 }

@@ -5,9 +5,16 @@
         Index = 'NV indexes (0x01000000-0x01FFFFFF) to read. Default: every defined index.'
         Tpm = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
     }
+    Outputs     = 'TrustedCompute.Tpm.TpmNvPublic, one per index: Index, NameAlg, Attributes, AuthPolicy and DataSize.'
     Examples    = @(
-        @{ Code = 'Get-TpmNvIndex'; Remarks = 'Lists every NV index.' }
-        @{ Code = 'Get-TpmNvIndex -Index 0x01C00002 | Read-TpmNvIndex'; Remarks = 'Reads the RSA EK certificate''s bytes.' }
+        @{
+            Code    = 'Get-TpmNvIndex'
+            Remarks = 'Lists every NV index.'
+        }
+        @{
+            Code    = 'Get-TpmNvIndex -Index 0x01C00002 | Read-TpmNvIndex'
+            Remarks = 'Reads the RSA EK certificate''s bytes.'
+        }
     )
     RelatedLinks = @('Read-TpmNvIndex', 'Write-TpmNvIndex')
 }

@@ -5,8 +5,12 @@
         Trait      = 'The custom trait that marks the pool. Default: CUSTOM_TRUSTED_HOST.'
         Connection = 'The connection to use. Default: the module''s connection, else one made from OS_CLOUD or the OS_* variables.'
     }
+    Outputs     = 'TrustedCompute.OpenStack.TrustedPoolHost, one per resource provider that carries the trait.'
     Examples    = @(
-        @{ Code = 'Get-TrustedPool'; Remarks = 'Lists the hosts that carry CUSTOM_TRUSTED_HOST.' }
+        @{
+            Code    = 'Get-TrustedPool'
+            Remarks = 'Lists the hosts that carry CUSTOM_TRUSTED_HOST.'
+        }
     )
     RelatedLinks = @('Sync-TrustedPool')
 }

@@ -5,8 +5,20 @@
         Path        = 'Evidence files; wildcards are allowed.'
         LiteralPath = 'Evidence files, taken literally.'
     }
+    Outputs     = 'TrustedCompute.Attestation.AttestationEvidence, one per file.'
     Examples    = @(
-        @{ Code = 'Import-AttestationEvidence ./evidence/*.json | Invoke-HostAttestation -AttestationKey ./ak.pem -PolicyPath ./golden.yaml -Nonce $nonce'; Remarks = 'Verifies saved evidence against a policy.' }
+        @{
+            Code    = @'
+$nonce = [Security.Cryptography.RandomNumberGenerator]::GetBytes(32)
+$null = New-Item -ItemType Directory ./evidence
+Get-AttestationEvidence -Nonce $nonce -NoEventLog | Export-AttestationEvidence -Path ./evidence
+'@
+            Remarks = 'Saves evidence over a nonce the verifier keeps.'
+        }
+        @{
+            Code    = 'Import-AttestationEvidence ./evidence/*.json | Invoke-HostAttestation -AttestationKey ./ak.pem -PolicyPath ./golden.yaml -Nonce $nonce'
+            Remarks = 'Verifies the saved evidence against the enrolled attestation key, a policy and that nonce.'
+        }
     )
     RelatedLinks = @('Export-AttestationEvidence', 'Invoke-HostAttestation')
 }

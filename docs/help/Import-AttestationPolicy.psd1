@@ -5,8 +5,12 @@
         Path        = 'Policy files; wildcards are allowed.'
         LiteralPath = 'Policy files, taken literally.'
     }
+    Outputs     = 'TrustedCompute.Attestation.AttestationPolicy, one per file.'
     Examples    = @(
-        @{ Code = '$policy = Import-AttestationPolicy ./golden.yaml'; Remarks = 'Reads a policy for Invoke-HostAttestation -Policy.' }
+        @{
+            Code    = '$policy = Import-AttestationPolicy ./golden.yaml'
+            Remarks = 'Reads a policy for Invoke-HostAttestation -Policy.'
+        }
     )
     RelatedLinks = @('Test-AttestationPolicy', 'Export-AttestationPolicy', 'about_TrustedCompute_Attestation')
 }

@@ -10,9 +10,22 @@ overflow, unknown versions) are rejected with an error naming the field, id Impo
         LiteralPath = 'Files to read, taken literally.'
         DataPath    = 'The policy data file of a .pol (default: the .data file beside it).'
     }
+    Outputs     = 'By file type: TrustedCompute.Txt.LaunchControlPolicy (.pol), LcpPolicyData (.data), LcpPolicyList (.lst) or an LcpElement (.elt).'
     Examples    = @(
-        @{ Code = 'Import-LaunchControlPolicy ./po_v32_list.pol | Test-LaunchControlPolicy'; Remarks = 'Reads a policy made by lcp2_crtpol and checks it.' }
-        @{ Code = 'Import-LaunchControlPolicy ./*.elt'; Remarks = 'Shows the elements lcp2_crtpolelt made.' }
+        @{
+            Code    = @'
+New-LaunchControlPolicyElement -Type Mle -Path /boot/tboot.gz | New-LaunchControlPolicy | Export-LaunchControlPolicy -Path ./po
+Import-LaunchControlPolicy ./po.pol | Test-LaunchControlPolicy
+'@
+            Remarks = 'Reads a policy with its po.data (ours, or made by lcp2_crtpol) and checks it.'
+        }
+        @{
+            Code    = @'
+New-LaunchControlPolicyElement -Type Mle -Path /boot/tboot.gz | Export-LaunchControlPolicy -Path ./tboot.elt
+Import-LaunchControlPolicy ./*.elt
+'@
+            Remarks = 'Shows the elements of .elt files, such as lcp2_crtpolelt makes.'
+        }
     )
     RelatedLinks = @('Export-LaunchControlPolicy', 'Test-LaunchControlPolicy')
 }

@@ -7,8 +7,15 @@
         Bank         = 'The banks to take golden values of. Default: every bank in the evidence.'
         Name         = 'The policy''s name. Default: golden-<HostName>.'
     }
+    Outputs     = 'TrustedCompute.Attestation.AttestationPolicy (schema version 1), for Export-AttestationPolicy or Invoke-HostAttestation -Policy.'
+    Inputs      = @{
+        FromEvidence = 'Evidence from Get-AttestationEvidence, Import-AttestationEvidence or remoting.'
+    }
     Examples    = @(
-        @{ Code = 'Get-AttestationEvidence -PcrIndex 0..7 | New-AttestationPolicy -PcrIndex 0, 2, 4, 7 | Export-AttestationPolicy ./golden.yaml'; Remarks = 'Saves the local machine''s PCRs 0, 2, 4 and 7 as golden values.' }
+        @{
+            Code    = 'Get-AttestationEvidence -PcrIndex (0..7) | New-AttestationPolicy -PcrIndex 0, 2, 4, 7 -Name web-tier | Export-AttestationPolicy ./web-tier.yaml'
+            Remarks = 'Saves the local machine''s PCRs 0, 2, 4 and 7 as golden values.'
+        }
     )
     RelatedLinks = @('Export-AttestationPolicy', 'Invoke-HostAttestation', 'about_TrustedCompute_Attestation')
 }

@@ -18,10 +18,10 @@ this cmdlet computes both as SINIT does, so its PCONF elements differ from tboot
         InputObject     = 'Pipeline input: hash strings or byte arrays (Mle, Sbios, Stm), files (MLE images or custom data), or PCR objects with Index, Value and optionally Algorithm properties (Pconf), such as Get-TpmPcr writes. PCR objects of another bank than -HashAlgorithm are ignored.'
         Hash            = 'Allowed hashes as hex strings (spaces and colons allowed, as lcp2_mlehash prints them).'
         Path            = 'For Mle: tboot-style MLE images (ELF, gzip allowed) to measure. For Custom: the file holding the element data.'
-        CommandLine     = 'The MLE command line measured with the image (-Path); the MLE hash depends on it.'
+        CommandLine     = 'The MLE command line measured with the image (-Path); the MLE hash depends on it. Default: none (an empty command line).'
         HashAlgorithm   = 'Hash algorithm of the element: Sha1, Sha256 (default), Sha384 or Sha512. PCR values must be from this bank.'
         Legacy          = 'Creates the TPM 1.2 (SHA-1) MLE or PCONF element types for 0x100 lists.'
-        SinitMinVersion = 'SINITMinVersion of an MLE element: the lowest SINIT version allowed to launch it.'
+        SinitMinVersion = 'SINITMinVersion of an MLE element: the lowest SINIT version allowed to launch it. Default: 0.'
         PcrValue        = 'PCR values as a hashtable of PCR index to hex string or byte array.'
         PcrIndex        = 'The PCRs to select (0-23; alias Pcr). By default every PCR given is selected; a selected PCR without a value is an error.'
         Locality        = 'localityAtRelease of a legacy PCONF element (default 0x1F: all localities).'
@@ -30,10 +30,23 @@ this cmdlet computes both as SINIT does, so its PCONF elements differ from tboot
         Data            = 'The data of a Custom element as bytes.'
         Control         = 'PolEltControl. Bit 0 lets the PO policy override the PS policy for this element type. Default 0.'
     }
+    Outputs     = 'One element, by -Type: TrustedCompute.Txt.LcpMleElement, LcpPconfElement, LcpSbiosElement, LcpStmElement or LcpCustomElement.'
     Examples    = @(
-        @{ Code = "New-LaunchControlPolicyElement -Type Mle -Path /boot/tboot.gz -CommandLine 'logging=serial,memory'"; Remarks = 'Measures tboot as SINIT will and makes an MLE element allowing it.' }
-        @{ Code = 'Get-TpmPcr -Pcr 0,1,2,3,7 -Algorithm Sha256 | New-LaunchControlPolicyElement -Type Pconf'; Remarks = 'Allows only the current platform configuration (PCR0-3 and PCR7 of the SHA-256 bank).' }
-        @{ Code = 'New-LaunchControlPolicyElement -Type Custom -Path ./tboot_vlp.pol'; Remarks = 'Embeds a tboot verified launch policy (made by tb_polgen) as a CUSTOM element.' }
+        @{
+            Code    = 'New-LaunchControlPolicyElement -Type Mle -Path /boot/tboot.gz -CommandLine ''logging=serial,memory'''
+            Remarks = 'Measures tboot as SINIT will and makes an MLE element allowing it.'
+        }
+        @{
+            Code    = 'Get-TpmPcr -PcrIndex 0, 1, 2, 3, 7 -Bank sha256 | New-LaunchControlPolicyElement -Type Pconf'
+            Remarks = 'Allows only the current platform configuration (PCR0-3 and PCR7 of the SHA-256 bank).'
+        }
+        @{
+            Code    = @'
+tb_polgen --create --type nonfatal ./tboot_vlp.pol
+New-LaunchControlPolicyElement -Type Custom -Path ./tboot_vlp.pol
+'@
+            Remarks = 'Embeds a tboot verified launch policy (made by tb_polgen) as a CUSTOM element.'
+        }
     )
     RelatedLinks = @('New-LaunchControlPolicyList', 'New-LaunchControlPolicy', 'about_TrustedCompute_Txt')
 }

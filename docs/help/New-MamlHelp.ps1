@@ -3,6 +3,11 @@
     Writes the module's MAML help from one data file per cmdlet (docs/help/<Verb-Noun>.psd1) and the built
     cmdlets' own metadata (parameter sets, types, pipeline binding, output types), so syntax never drifts.
 .DESCRIPTION
+    A data file holds: Synopsis, Description, Parameters (parameter name = text; state each default), Inputs
+    (optional: pipeline parameter name = what to pipe to it), Outputs (text on what the output types hold),
+    Notes, Examples (each @{ Code; Remarks }; the code must run as written, tests/Pester/HelpExamples.Tests.ps1
+    runs it) and RelatedLinks. INPUTS lists every parameter that binds from the pipeline, from the metadata.
+
     A cmdlet without a data file, or a parameter without a description, is written without text: the Pester
     help tests then fail, which is the point.
 #>
@@ -55,6 +60,30 @@ function Write-Parameter($Parameter, $SetParameter, [hashtable] $Descriptions) {
     $writer.WriteEndElement()
 }
 
+function Write-TypeEntry([string] $Element, [string] $TypeName, [string] $Text) {
+    $writer.WriteStartElement('command', $Element, $ns.command)
+    $writer.WriteStartElement('dev', 'type', $ns.dev); Write-Element maml name $TypeName; $writer.WriteEndElement()
+    if ($Text) { Write-Paragraphs $Text }
+    $writer.WriteEndElement()
+}
+# What binds from the pipeline: per parameter, its type, how it binds, and the data file's Inputs text for it.
+function Get-PipelineBinding($Command) {
+    foreach ($p in $Command.Parameters.Values | Where-Object Name -NotIn $common | Sort-Object Name) {
+        $attributes = @($p.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] })
+        $ways = @()
+        if ($attributes.ValueFromPipeline -contains $true) { $ways += 'by value' }
+        if ($attributes.ValueFromPipelineByPropertyName -contains $true) {
+            $ways += "by property name ($((@($p.Name) + @($p.Aliases)) -join ', '))"
+        }
+        if (-not $ways) { continue }
+        $text = "-$($p.Name), $($ways -join ' and ')."
+        if ($src.Inputs -and $src.Inputs[$p.Name]) { $text += ' ' + $src.Inputs[$p.Name] }
+        $type = $p.ParameterType
+        $name = if ([Nullable]::GetUnderlyingType($type)) { "System.Nullable[$([Nullable]::GetUnderlyingType($type).FullName)]" } else { $type.FullName }
+        [pscustomobject]@{ Type = $name; Text = $text }
+    }
+}
+
 $writer.WriteStartDocument()
 $writer.WriteStartElement('helpItems', 'http://msh')
 $writer.WriteAttributeString('schema', 'maml')
@@ -92,11 +121,19 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
     }
     $writer.WriteEndElement()
 
+    # INPUTS: one entry per parameter that binds from the pipeline (from the cmdlet's metadata), then the text.
+    $writer.WriteStartElement('command', 'inputTypes', $ns.command)
+    $inputs = @(Get-PipelineBinding $cmd)
+    if ($inputs.Count -eq 0) { Write-TypeEntry 'inputType' 'None' 'This cmdlet takes no pipeline input.' }
+    foreach ($entry in $inputs) { Write-TypeEntry 'inputType' $entry.Type $entry.Text }
+    $writer.WriteEndElement()
+
+    # OUTPUTS: the declared output types; the data file's Outputs text describes them.
     $writer.WriteStartElement('command', 'returnValues', $ns.command)
+    $first = $true
     foreach ($type in $cmd.OutputType) {
-        $writer.WriteStartElement('command', 'returnValue', $ns.command)
-        $writer.WriteStartElement('dev', 'type', $ns.dev); Write-Element maml name $type.Name; $writer.WriteEndElement()
-        $writer.WriteEndElement()
+        Write-TypeEntry 'returnValue' $type.Name $(if ($first) { [string] $src.Outputs })
+        $first = $false
     }
     $writer.WriteEndElement()
 

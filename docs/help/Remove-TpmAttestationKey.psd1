@@ -5,9 +5,16 @@
         AttestationKeyHandle = 'The persistent handle of the attestation key (alias Handle). Binds from the Handle property of Get-TpmAttestationKey output.'
         Tpm = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
     }
+    Outputs     = 'None.'
     Examples    = @(
-        @{ Code = 'Remove-TpmAttestationKey -Handle 0x81010002 -Confirm:$false'; Remarks = 'Evicts the key at 0x81010002 without asking.' }
-        @{ Code = 'Get-TpmAttestationKey | Remove-TpmAttestationKey -WhatIf'; Remarks = 'Shows which keys would be evicted.' }
+        @{
+            Code    = 'Get-TpmAttestationKey | Remove-TpmAttestationKey -WhatIf'
+            Remarks = 'Shows which keys would be evicted.'
+        }
+        @{
+            Code    = 'Remove-TpmAttestationKey 0x81010002 -Confirm:$false'
+            Remarks = 'Evicts the key at 0x81010002 without asking.'
+        }
     )
     RelatedLinks = @('New-TpmAttestationKey', 'Get-TpmAttestationKey')
 }

@@ -18,9 +18,25 @@ what would be written. Copy the .data file to where the boot loader finds it; it
         Tpm                = 'The TPM: swtpm:host=127.0.0.1,port=N, device:/dev/tpmrm0 or tbs:. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
         PassThru           = 'Writes what was done (index, whether it was defined, attributes, size).'
     }
+    Outputs     = 'None by default. With -PassThru, a TrustedCompute.Txt.LcpNvWriteResult: the index, whether it was defined, its attributes and size.'
+    Inputs      = @{
+        InputObject = 'A policy from New-LaunchControlPolicy or Import-LaunchControlPolicy.'
+    }
     Examples    = @(
-        @{ Code = 'Import-LaunchControlPolicy ./po.pol | Set-LaunchControlPolicy -OwnerAuthorization (Read-Host -AsSecureString)'; Remarks = 'Installs a policy; the data file po.data goes to /boot for the boot loader.' }
-        @{ Code = '$policy | Set-LaunchControlPolicy -WhatIf'; Remarks = 'Shows which index would be written.' }
+        @{
+            Code    = @'
+New-LaunchControlPolicyElement -Type Mle -Path /boot/tboot.gz | New-LaunchControlPolicy | Export-LaunchControlPolicy -Path ./po
+Import-LaunchControlPolicy ./po.pol | Set-LaunchControlPolicy -OwnerAuthorization (Read-Host -AsSecureString) -Confirm:$false
+'@
+            Remarks = 'Installs a policy with the owner authorization typed at the prompt; copy po.data to where the boot loader finds it.'
+        }
+        @{
+            Code    = @'
+$policy = Import-LaunchControlPolicy ./po.pol
+$policy | Set-LaunchControlPolicy -WhatIf
+'@
+            Remarks = 'Shows which index would be written.'
+        }
     )
     RelatedLinks = @('Get-LaunchControlPolicy', 'New-LaunchControlPolicy', 'about_TrustedCompute_Txt')
 }

@@ -15,11 +15,27 @@ The compute microversion comes from the connection (Connect-OpenStack -ComputeAp
         PassThru   = 'Writes the flavor''s resulting trust settings to the pipeline.'
         Connection = 'The connection to use. Default: the module''s connection, else one made from OS_CLOUD or the OS_* variables.'
     }
+    Outputs     = 'None by default. With -PassThru, the flavor''s resulting TrustedCompute.OpenStack.TrustedFlavor.'
+    Inputs      = @{
+        Flavor = 'Flavor names or ids, or Get-OpenStackTrustedFlavor output.'
+    }
     Examples    = @(
-        @{ Code = 'Set-OpenStackTrustedFlavor -Flavor m1.secure'; Remarks = 'Sets trait:CUSTOM_TRUSTED_HOST=required on flavor m1.secure.' }
-        @{ Code = 'Set-OpenStackTrustedFlavor m1.secure -Mode Both -WhatIf'; Remarks = 'Shows what would be set for Placement and for the old TrustedFilter.' }
-        @{ Code = 'Get-OpenStackTrustedFlavor | Where-Object Mode -eq Legacy | Set-OpenStackTrustedFlavor -Mode Trait -PassThru'; Remarks = 'Adds the trait key to every flavor that only has the legacy key.' }
-        @{ Code = 'Set-OpenStackTrustedFlavor m1.secure -Mode Legacy -Remove'; Remarks = 'Removes trust:trusted_host from the flavor.' }
+        @{
+            Code    = 'Set-OpenStackTrustedFlavor -Flavor m1.secure'
+            Remarks = 'Sets trait:CUSTOM_TRUSTED_HOST=required on flavor m1.secure.'
+        }
+        @{
+            Code    = 'Set-OpenStackTrustedFlavor m1.secure -Mode Both -WhatIf'
+            Remarks = 'Shows what would be set for Placement and for the old TrustedFilter.'
+        }
+        @{
+            Code    = 'Get-OpenStackTrustedFlavor | Where-Object Mode -eq Legacy | Set-OpenStackTrustedFlavor -Mode Trait -PassThru'
+            Remarks = 'Adds the trait key to every flavor that only has the legacy key.'
+        }
+        @{
+            Code    = 'Set-OpenStackTrustedFlavor m1.secure -Mode Legacy -Remove'
+            Remarks = 'Removes trust:trusted_host from the flavor.'
+        }
     )
     RelatedLinks = @('Get-OpenStackTrustedFlavor', 'Sync-TrustedPool')
 }

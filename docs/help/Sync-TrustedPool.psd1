@@ -18,8 +18,18 @@ Output: one change record per host. A summary (TrustedPoolSummary) goes to the i
         MaxAge     = 'How old a Trusted result may be. Default: one hour.'
         Connection = 'The connection to use. Default: the module''s connection, else one made from OS_CLOUD or the OS_* variables.'
     }
+    Outputs     = 'TrustedCompute.OpenStack.TrustedPoolChange, one per host; a TrustedPoolSummary goes to the information stream (tag TrustedPoolSummary).'
+    Inputs      = @{
+        HostName = 'Attestation results (Invoke-HostAttestation) or any objects with HostName or ComputerName, Verdict and Time or VerifiedAt, such as rows of a CSV file.'
+    }
     Examples    = @(
-        @{ Code = '$results | Sync-TrustedPool -MaxAge 00:30:00 -InformationVariable summary'; Remarks = 'Syncs the pool from attestation results no older than 30 minutes; $summary holds the totals.' }
+        @{
+            Code    = @'
+$results = Invoke-HostAttestation -Session $s -AttestationKey ./ak.pub -PolicyPath ./golden.yaml
+$results | Sync-TrustedPool -MaxAge 00:30:00 -InformationVariable summary
+'@
+            Remarks = 'Attests the host of session $s with its enrolled AK and syncs the pool from the results, no older than 30 minutes; $summary holds the totals.'
+        }
         @{ Code = 'Import-Clixml results.xml | Sync-TrustedPool -WhatIf'; Remarks = 'Shows which hosts would be added or removed, changing nothing.' }
         @{ Code = 'Sync-TrustedPool -HostName compute-1 -Verdict Untrusted'; Remarks = 'Takes one host out of the pool (and, fail-closed, every pool host without a result in this call).' }
     )

@@ -5,8 +5,12 @@
         Path        = 'Policy files; wildcards are allowed.'
         LiteralPath = 'Policy files, taken literally.'
     }
+    Outputs     = 'System.Boolean, one per file.'
     Examples    = @(
-        @{ Code = 'if (-not (Test-AttestationPolicy ./golden.yaml)) { throw ''bad policy'' }'; Remarks = 'Checks a policy before a sweep.' }
+        @{
+            Code    = 'if (-not (Test-AttestationPolicy ./golden.yaml)) { throw ''bad policy'' }'
+            Remarks = 'Checks a policy before a sweep.'
+        }
     )
     RelatedLinks = @('Import-AttestationPolicy')
 }

@@ -8,9 +8,16 @@
         Bank  = 'Banks to extend. Default: every bank that has the PCR.'
         Tpm = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
     }
+    Outputs     = 'TrustedCompute.Tpm.TpmPcrValue: the PCR''s new value in each bank extended.'
     Examples    = @(
-        @{ Code = 'Update-TpmPcr -Index 16 -Text ''lab-test'' -Confirm:$false'; Remarks = 'Extends a measurement of "lab-test" into the debug PCR 16.' }
-        @{ Code = 'Update-TpmPcr 8 -Data ([IO.File]::ReadAllBytes(''/boot/vmlinuz'')) -WhatIf'; Remarks = 'Shows which PCR a measurement would change.' }
+        @{
+            Code    = 'Update-TpmPcr -PcrIndex 16 -Text ''lab-test'' -Confirm:$false'
+            Remarks = 'Extends a measurement of "lab-test" into the debug PCR 16.'
+        }
+        @{
+            Code    = 'Update-TpmPcr 8 -Data ([IO.File]::ReadAllBytes(''/boot/tboot.gz'')) -WhatIf'
+            Remarks = 'Shows which PCR a measurement of a file would change.'
+        }
     )
     RelatedLinks = @('Get-TpmPcr')
 }

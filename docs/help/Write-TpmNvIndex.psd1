@@ -9,9 +9,16 @@
         OwnerAuthorization = 'The owner hierarchy''s authorization value, as a SecureString. Default: empty.'
         Tpm = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'
     }
+    Outputs     = 'TrustedCompute.Tpm.TpmNvPublic: the index''s public area after the write.'
     Examples    = @(
-        @{ Code = 'Write-TpmNvIndex -Index 0x01500000 -Data ([Text.Encoding]::UTF8.GetBytes(''hello'')) -Define -Confirm:$false'; Remarks = 'Defines a 5-byte index and writes to it.' }
-        @{ Code = 'Write-TpmNvIndex 0x01500000 -Data (1..8) -Offset 8 -WhatIf'; Remarks = 'Shows the write without doing it.' }
+        @{
+            Code    = 'Write-TpmNvIndex -Index 0x01500000 -Data ([Text.Encoding]::UTF8.GetBytes(''hello'')) -Define -Confirm:$false'
+            Remarks = 'Defines a 5-byte index and writes to it.'
+        }
+        @{
+            Code    = 'Write-TpmNvIndex 0x01500000 -Data (1..8) -Offset 8 -WhatIf'
+            Remarks = 'Shows the write without doing it.'
+        }
     )
     RelatedLinks = @('Get-TpmNvIndex', 'Read-TpmNvIndex')
 }

@@ -97,6 +97,23 @@ Describe 'Cmdlet <Name>' -ForEach $commands {
         $help.Examples.Example[0].Code | Should -Not -BeNullOrEmpty
     }
 
+    It 'names in INPUTS every parameter that binds from the pipeline, and None when none does' {
+        $piped = @($command.Parameters.Values | Where-Object { $_.Name -notin $common } | Where-Object {
+                $_.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and
+                    ($_.ValueFromPipeline -or $_.ValueFromPipelineByPropertyName) } })
+        $inputs = @($help.inputTypes.inputType)
+        $inputs | Should -Not -BeNullOrEmpty
+        $text = ($inputs | ForEach-Object { $_.description.Text }) -join ' '
+        foreach ($p in $piped) { $text | Should -Match "-$($p.Name)\b" -Because "-$($p.Name) binds from the pipeline" }
+        if ($piped.Count -eq 0) { $inputs.type.name | Should -Be 'None' }
+    }
+
+    It 'describes its output types in OUTPUTS' {
+        $outputs = @($help.returnValues.returnValue)
+        $outputs.type.name | Should -Be @($command.OutputType.Name)
+        ($outputs[0].description.Text -join '').Trim() | Should -Not -BeNullOrEmpty
+    }
+
     It 'describes every parameter' {
         $undocumented = foreach ($p in $command.Parameters.Keys | Where-Object { $_ -notin $common }) {
             $entry = $help.Parameters.Parameter | Where-Object Name -EQ $p

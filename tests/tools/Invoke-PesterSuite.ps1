@@ -24,8 +24,14 @@ $config.TestResult.OutputPath = Join-Path (Split-Path $SummaryPath) 'pester.xml'
 if ($Filter) { $config.Filter.FullName = "*$Filter*" }
 
 $result = Invoke-Pester -Configuration $config
+# Set-ItResult -Skipped -Because X records "is skipped, because X"; -Skip:$true records no reason.
+$skips = @($result.Tests | Where-Object Result -EQ 'Skipped' | ForEach-Object {
+        $message = @($_.ErrorRecord | ForEach-Object { $_.Exception.Message }) -join ' '
+        [pscustomobject]@{ Name = $_.ExpandedPath; Reason = $message -replace '^is skipped(, because )?', '' }
+    })
 [pscustomobject]@{
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount
-} | ConvertTo-Json | Set-Content -Path $SummaryPath
+    Skips   = $skips
+} | ConvertTo-Json -Depth 3 | Set-Content -Path $SummaryPath
