@@ -6,8 +6,7 @@ Get-TpmQuote asks the TPM to sign the selected PCRs (TPM2_Quote) with the attest
 A verifier checks the quote against the nonce it chose; the default nonce is 32 random bytes and is echoed in the output.
 '@
     Parameters  = @{
-        AttestationKeyHandle = 'The persistent handle of the attestation key (alias Handle). Default: 0x81010002.'
-        PcrIndex       = 'PCR indexes to quote. Default: 0-7.'
+        PcrIndex       = 'PCR indexes to quote (0-23): numbers, arrays or strings such as ''0-7,16''. Default: 0-7.'
         Bank           = 'PCR banks to quote, one selection each: sha1, sha256, sha384, sha512. Default: sha256.'
         Nonce          = 'Qualifying data (1-64 bytes) the TPM signs with the PCRs. Default: 32 random bytes.'
         AttestationKeyHandle = 'The persistent handle of the attestation key (alias Handle; binds from the Handle property of Get-/New-TpmAttestationKey output). Default: 0x81010002.'

@@ -6,7 +6,6 @@ New-TpmAttestationKey creates a restricted, fixed signing key in the endorsement
 Key types: RsaSsa (RSA-2048, RSASSA-PKCS1-v1_5/SHA-256), RsaPss (RSA-2048, RSA-PSS/SHA-256) and EcDsa (NIST P-256, ECDSA/SHA-256).
 '@
     Parameters  = @{
-        AttestationKeyHandle = 'The persistent handle (0x81000000-0x81FFFFFF) to keep the key at (alias Handle). Default: 0x81010002.'
         KeyType = 'RsaSsa (default), RsaPss or EcDsa.'
         AttestationKeyHandle = 'The persistent handle (alias Handle; 0x81000000-0x81FFFFFF) to keep the key at. Default: 0x81010002.'
         Force   = 'Replaces an attestation key already at the handle. Without it, an occupied handle is an error.'
