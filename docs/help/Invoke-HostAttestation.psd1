@@ -9,6 +9,7 @@ Each host gives one AttestationResult: HostName (the name this verifier targeted
         Session              = 'PSSessions to remote hosts with the TrustedCompute module; each collects evidence over a fresh nonce and it is verified here. The result carries the session''s computer name.'
         InputObject          = 'Evidence to verify (from Get-AttestationEvidence, remoting or Import-AttestationEvidence).'
         Path                 = 'Evidence files to verify; wildcards are allowed.'
+        HostName             = 'The host whose evidence is verified (with -InputObject or -Path); the result''s HostName. The evidence''s own name is only a claim (ClaimedHostName): without -HostName the verdict is at best Unknown (host.identity).'
         Policy               = 'The policy to apply (from Import-AttestationPolicy or New-AttestationPolicy). Without a policy, or with one that constrains nothing, the verdict is at best Unknown (policy.none).'
         PolicyPath           = 'A YAML policy file to apply, instead of -Policy.'
         AttestationKey       = 'The expected attestation key: a TpmPublic or Get-TpmAttestationKey output, TPM2B_PUBLIC bytes, DER SubjectPublicKeyInfo bytes, PEM text, or a .pub or .pem file. Evidence quoted by another key is Untrusted. A Trusted verdict needs it.'

@@ -3,6 +3,12 @@ BeforeAll {
     Import-Module (Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH TrustedCompute.psd1) -Force
     $script:Logs = Join-Path $PSScriptRoot '../../../shared/testdata/eventlogs/tpm2-tools'
     $script:HaveLogs = Test-Path (Join-Path $script:Logs 'event-arch-linux.bin')
+    # Skips the calling test, with the reason build.ps1 expects, when a file of ../shared/testdata is absent.
+    function Skip-WithoutSharedFile([string] $RelativePath) {
+        if (Test-Path (Join-Path $PSScriptRoot "../../../shared/testdata/$RelativePath")) { return $false }
+        Set-ItResult -Skipped -Because "../shared/testdata/$RelativePath is not present"
+        $true
+    }
     function Get-OraclePcr([string] $Path) {
         $bank = $null
         foreach ($line in Get-Content $Path) {
@@ -13,7 +19,8 @@ BeforeAll {
 }
 
 Describe 'Get-TpmEventLog' {
-    It 'writes every event of a log with its decoded data and digest check' -Skip:(-not (Test-Path (Join-Path $PSScriptRoot '../../../shared/testdata/eventlogs/tpm2-tools/event-arch-linux.bin'))) {
+    It 'writes every event of a log with its decoded data and digest check' {
+        if (Skip-WithoutSharedFile 'eventlogs/tpm2-tools/event-arch-linux.bin') { return }
         $events = Get-TpmEventLog -Path (Join-Path $Logs 'event-arch-linux.bin')
         $events.Count | Should -Be 25
         $events[0].EventTypeName | Should -Be 'EV_NO_ACTION'
@@ -22,7 +29,8 @@ Describe 'Get-TpmEventLog' {
         ($events | Where-Object { $_.Decoded.VariableName -eq 'db' }).Decoded.Value | Should -Match 'Microsoft Windows Production PCA 2011'
     }
 
-    It 'filters by PCR and by event type wildcard' -Skip:(-not (Test-Path (Join-Path $PSScriptRoot '../../../shared/testdata/eventlogs/tpm2-tools/event-bootorder.bin'))) {
+    It 'filters by PCR and by event type wildcard' {
+        if (Skip-WithoutSharedFile 'eventlogs/tpm2-tools/event-bootorder.bin') { return }
         $all = Get-TpmEventLog -LiteralPath (Join-Path $Logs 'event-bootorder.bin')
         $pcr7 = Get-TpmEventLog -LiteralPath (Join-Path $Logs 'event-bootorder.bin') -PcrIndex 7
         $pcr7.Count | Should -Be @($all | Where-Object PcrIndex -EQ 7).Count
@@ -30,7 +38,8 @@ Describe 'Get-TpmEventLog' {
         $vars.EventTypeName | Sort-Object -Unique | Should -Be @('EV_EFI_VARIABLE_BOOT', 'EV_EFI_VARIABLE_DRIVER_CONFIG')
     }
 
-    It 'binds files from Get-ChildItem by PSPath' -Skip:(-not (Test-Path (Join-Path $PSScriptRoot '../../../shared/testdata/eventlogs/tpm2-tools/event.bin'))) {
+    It 'binds files from Get-ChildItem by PSPath' {
+        if (Skip-WithoutSharedFile 'eventlogs/tpm2-tools/event.bin') { return }
         $events = Get-ChildItem (Join-Path $Logs 'event.bin'), (Join-Path $Logs 'event-uefivar.bin') | Get-TpmEventLog
         $events.Count | Should -Be 4
         ($events.Source | Sort-Object -Unique).Count | Should -Be 2
@@ -69,7 +78,8 @@ Describe 'Get-TpmEventLog' {
 }
 
 Describe 'Get-TpmEventLogPcr' {
-    It 'replays to the oracle values for every bank' -Skip:(-not (Test-Path (Join-Path $PSScriptRoot '../../../shared/testdata/eventlogs/tpm2-tools/event-gce-ubuntu-2104-log.bin'))) {
+    It 'replays to the oracle values for every bank' {
+        if (Skip-WithoutSharedFile 'eventlogs/tpm2-tools/event-gce-ubuntu-2104-log.bin') { return }
         $log = Join-Path $Logs 'event-gce-ubuntu-2104-log.bin'
         $expected = Get-OraclePcr "$log.replay-py.txt" | ForEach-Object { '{0}:{1}:{2}' -f $_.Bank, $_.Index, $_.Hex }
         $actual = Get-TpmEventLogPcr -Path $log | ForEach-Object { '{0}:{1}:{2}' -f $_.Bank, $_.Index, $_.Hex }
@@ -83,7 +93,8 @@ Describe 'Get-TpmEventLogPcr' {
 }
 
 Describe 'Compare-TpmEventLog' {
-    It 'writes nothing when the reference agrees and one object per differing PCR otherwise' -Skip:(-not (Test-Path (Join-Path $PSScriptRoot '../../../shared/testdata/eventlogs/tpm2-tools/event-postcode.bin'))) {
+    It 'writes nothing when the reference agrees and one object per differing PCR otherwise' {
+        if (Skip-WithoutSharedFile 'eventlogs/tpm2-tools/event-postcode.bin') { return }
         $log = Join-Path $Logs 'event-postcode.bin'
         $pcrs = Get-TpmEventLogPcr -Path $log
         Compare-TpmEventLog -Path $log -ReferencePcr $pcrs | Should -BeNullOrEmpty
@@ -115,7 +126,8 @@ Describe 'EventLog cmdlets as users meet them' {
         }
     }
 
-    It 'formats events, PCRs and differences as tables, also after remoting' -Skip:(-not (Test-Path (Join-Path $PSScriptRoot '../../../shared/testdata/eventlogs/tpm2-tools/event.bin'))) {
+    It 'formats events, PCRs and differences as tables, also after remoting' {
+        if (Skip-WithoutSharedFile 'eventlogs/tpm2-tools/event.bin') { return }
         $event = Get-TpmEventLog -Path (Join-Path $Logs 'event.bin') | Select-Object -Last 1
         ($event | Format-Table | Out-String) | Should -Match 'DigestCheck'
         $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($event))
@@ -128,7 +140,8 @@ Describe 'EventLog cmdlets as users meet them' {
 }
 
 Describe 'EventLog real-world and hostile input' {
-    It 'shows a trailing EV_NO_ACTION logged against no PCR (as Windows writes) and replays without it' -Skip:(-not (Test-Path (Join-Path $PSScriptRoot '../../../shared/testdata/eventlogs/tpm2-tools/event-gce-ubuntu-2104-log.bin'))) {
+    It 'shows a trailing EV_NO_ACTION logged against no PCR (as Windows writes) and replays without it' {
+        if (Skip-WithoutSharedFile 'eventlogs/tpm2-tools/event-gce-ubuntu-2104-log.bin') { return }
         $source = Join-Path $Logs 'event-gce-ubuntu-2104-log.bin'
         $tail = [Collections.Generic.List[byte]]::new()
         $tail.AddRange([BitConverter]::GetBytes([uint32]::MaxValue))
@@ -152,7 +165,8 @@ Describe 'EventLog real-world and hostile input' {
         Get-TpmEventLogPcr -LiteralPath $log | ForEach-Object { '{0}:{1}:{2}' -f $_.Bank, $_.Index, $_.Hex } | Should -Be $expected
     }
 
-    It 'shows shim''s SbatLevel as text and MokListTrusted with its value' -Skip:(-not (Test-Path (Join-Path $PSScriptRoot '../../../shared/testdata/eventlogs/tpm2-tools/event-moklisttrusted.bin'))) {
+    It 'shows shim''s SbatLevel as text and MokListTrusted with its value' {
+        if (Skip-WithoutSharedFile 'eventlogs/tpm2-tools/event-moklisttrusted.bin') { return }
         $events = Get-TpmEventLog -Path (Join-Path $Logs 'event-moklisttrusted.bin')
         ($events | Where-Object { $_.Decoded.VariableName -eq 'SbatLevel' }).Decoded.Value | Should -Be 'sbat,1,2021030218'
         $pcr14 = $events | Where-Object { $_.PcrIndex -eq 14 -and $_.EventTypeName -eq 'EV_IPL' -and $_.Summary -like 'MokListTrusted*' }
@@ -160,7 +174,8 @@ Describe 'EventLog real-world and hostile input' {
         $pcr14.DigestCheck | Should -Be 'Verified'
     }
 
-    It 'reports an endless device as a read failure at the size cap, not a hang or an out-of-memory' -Skip:(-not $IsLinux) {
+    It 'reports an endless device as a read failure at the size cap, not a hang or an out-of-memory' {
+        if (-not $IsLinux) { Set-ItResult -Skipped -Because 'POSIX devices: not on Windows'; return }
         Get-TpmEventLog -LiteralPath /dev/zero -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'GetTpmEventLogReadFailed,*'
         $errs[0].Exception.Message | Should -Match 'maximum log size'

@@ -26,7 +26,8 @@ The fixture prologue each topic gets before its first example (none of it is sho
     hold one PSSession over SSH to a private sshd on 127.0.0.1 (tests/env/sshd.sh) whose pwsh has the module
     imported and $env:TRUSTEDCOMPUTE_TPM set to the same simulator;
   - when an example uses the OpenStack cmdlets: the OS_* variables of the running test cloud
-    (tests/env/openstack.sh env).
+    (tests/env/openstack.sh env), a flavor m1.secure, compute-node providers compute-1 and 127.0.0.1 (removed
+    afterwards), and results.xml in the working directory (a saved Trusted result for compute-1).
 An example whose remote host or test cloud is missing is not run and is reported as skipped with the reason.
 #>
 BeforeDiscovery {
@@ -130,6 +131,25 @@ BeforeAll {
         $null = New-Item "$fixtureEnv/swtpm-template/.ready"
     }
     [IO.File]::WriteAllBytes("$files/log.bin", (New-FixtureEventLog))
+    # With the test cloud: the flavor and compute nodes the OpenStack examples name, and saved results for them.
+    $cloudObjects = $null
+    if ($cloud.Count -gt 0) {
+        foreach ($kv in $cloud.GetEnumerator()) { Set-Item "env:$($kv.Key)" $kv.Value }
+        $connection = (Connect-OpenStack -PassThru).psobject.BaseObject
+        $core = $connection.GetType().Assembly
+        $none = [Threading.CancellationToken]::None
+        $nova = [Activator]::CreateInstance($core.GetType('TrustedCompute.OpenStack.NovaClient', $true), [object[]] @($connection, '2.86'))
+        $placement = [Activator]::CreateInstance($core.GetType('TrustedCompute.OpenStack.PlacementClient', $true), [object[]] @($connection))
+        $cloudObjects = @{
+            Nova = $nova; Placement = $placement
+            Flavor = $nova.CreateFlavorAsync('m1.secure', 512, 1, 1, $true, $none).GetAwaiter().GetResult()
+            Providers = @('compute-1', '127.0.0.1' | ForEach-Object { $placement.CreateProviderAsync($_, $null, $none).GetAwaiter().GetResult() })
+        }
+        $saved = (Get-Command Invoke-HostAttestation).OutputType[0].Type::new()
+        $saved.HostName = 'compute-1'; $saved.Verdict = 'Trusted'; $saved.Time = [datetime]::UtcNow; $saved.Reasons = @()
+        $saved | Export-Clixml "$files/results.xml"
+        Get-ChildItem env:OS_* | ForEach-Object { Remove-Item "env:$($_.Name)" }
+    }
     $rsa = [Security.Cryptography.RSA]::Create(3072)
     Set-Content "$files/lcp_key.pem" $rsa.ExportPkcs8PrivateKeyPem()
     $rsa.Dispose()
@@ -208,6 +228,12 @@ BeforeAll {
 
 AfterAll {
     Remove-Item -Recurse -Force $fixtureEnv -ErrorAction Ignore
+    if ($cloudObjects) {
+        $none = [Threading.CancellationToken]::None
+        $null = $cloudObjects.Nova.DeleteFlavorAsync($cloudObjects.Flavor.Id, $none).GetAwaiter().GetResult()
+        foreach ($p in $cloudObjects.Providers) { $null = $cloudObjects.Placement.DeleteProviderAsync($p.Uuid, $none).GetAwaiter().GetResult() }
+        Disconnect-OpenStack -Confirm:$false
+    }
 }
 
 # One Describe per topic, named literally so that -TestFilter 'Examples of <topic>' selects it.

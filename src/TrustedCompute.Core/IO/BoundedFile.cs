@@ -20,6 +20,8 @@ public static class BoundedFile
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"No file {path}", path);
         if (info.Length > maxBytes) throw TooLarge(path, maxBytes);
+        // A FIFO or a device reports no length; a regular file that has one is read here, still capped.
+        if (info.Length > 0 && (info.Attributes & FileAttributes.Device) == 0) return ReadRegular(path, maxBytes);
         var reader = new Reader(path, maxBytes);
         // A thread of its own: open() of a FIFO and read() of a pipe block and cannot be cancelled; the pool must not wait.
         new Thread(reader.Run) { IsBackground = true, Name = "BoundedFile " + info.Name }.Start();
@@ -38,6 +40,32 @@ public static class BoundedFile
                 new TimeoutException());
         }
         return reader.Result.Result;
+    }
+
+    private static byte[] ReadRegular(string path, int maxBytes)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        var buffer = new byte[Math.Min(maxBytes + 1L, stream.Length + 1)];
+        int total = 0, n;
+        while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0) total += n;
+        if (total > maxBytes) throw TooLarge(path, maxBytes);
+        if (total == buffer.Length) return ReadGrown(stream, buffer, maxBytes, path);
+        return buffer.AsSpan(0, total).ToArray();
+    }
+
+    /// <summary>The file grew while it was read: go on, still under the cap.</summary>
+    private static byte[] ReadGrown(FileStream stream, byte[] start, int maxBytes, string path)
+    {
+        var data = new MemoryStream();
+        data.Write(start);
+        var chunk = new byte[64 * 1024];
+        int n;
+        while ((n = stream.Read(chunk)) > 0)
+        {
+            if (data.Length + n > maxBytes) throw TooLarge(path, maxBytes);
+            data.Write(chunk, 0, n);
+        }
+        return data.ToArray();
     }
 
     internal static InvalidDataException TooLarge(string path, int maxBytes) =>

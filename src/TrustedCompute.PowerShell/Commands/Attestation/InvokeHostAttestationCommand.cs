@@ -136,7 +136,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         if (AttestationKey is not null)
         {
             try { (ak, spki) = AttestationInput.ToAttestationKey(AttestationKey, GetUnresolvedProviderPathFromPSPath); }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or FormatException)
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or FormatException or UnauthorizedAccessException)
             {
                 ThrowTerminatingError(e, ErrorIds.InvokeHostAttestationKeyInvalid, AttestationKey);
             }
