@@ -65,38 +65,49 @@ public sealed class AttestationEvidence
     /// <summary>SHA-256 over every field, each length-prefixed in a fixed order: names a bundle in results and history.</summary>
     public string Digest()
     {
-        var w = new MemoryStream(1024 + (EventLog?.Length ?? 0));
-        var number = new byte[8];
-        void Number(long n) { BinaryPrimitives.WriteInt64BigEndian(number, n); w.Write(number); }
-        void Field(byte[]? bytes) { Number(bytes?.Length ?? 0); w.Write(bytes ?? []); }
-        void Text(string? text) => Field(Encoding.UTF8.GetBytes(text ?? ""));
-        Text("TrustedCompute evidence digest 1");
-        Number(Version);
-        Text(HostName);
-        Number(CollectedAt.Ticks);
-        Number((long)CollectedAt.Kind);
-        Field(Nonce);
-        Field(AttestationKeyPublic);
-        Field(AttestationKeyName);
-        Field(AttestationKeyQualifiedName);
-        Field(EndorsementKeyPublic);
-        Field(EndorsementKeyCertificate);
-        Number(Quotes?.Length ?? 0);
-        foreach (var q in Quotes ?? [])
+        const string tag = "TrustedCompute evidence digest 1";
+        byte[][] fields = [Nonce, AttestationKeyPublic, AttestationKeyName, AttestationKeyQualifiedName, EndorsementKeyPublic,
+            EndorsementKeyCertificate, EventLog];
+        int size = 8 * 8 + tag.Length + 3 * (HostName?.Length ?? 0);
+        foreach (var f in fields) size += 8 + (f?.Length ?? 0);
+        foreach (var q in Quotes ?? []) size += 24 + 3 * (q?.Bank?.Length ?? 0) + (q?.Attest?.Length ?? 0) + (q?.Signature?.Length ?? 0);
+        foreach (var p in PcrValues ?? []) size += 24 + 3 * (p?.Bank?.Length ?? 0) + (p?.Value?.Length ?? 0);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+        try
         {
-            Text(q?.Bank);
-            Field(q?.Attest);
-            Field(q?.Signature);
+            int at = 0;
+            void Number(long n) { BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(at), n); at += 8; }
+            void Field(ReadOnlySpan<byte> bytes) { Number(bytes.Length); bytes.CopyTo(buffer.AsSpan(at)); at += bytes.Length; }
+            void Text(string? text)
+            {
+                int n = Encoding.UTF8.GetBytes(text ?? "", buffer.AsSpan(at + 8));
+                Number(n);
+                at += n;
+            }
+            Text(tag);
+            Number(Version);
+            Text(HostName);
+            Number(CollectedAt.Ticks);
+            Number((long)CollectedAt.Kind);
+            foreach (var f in fields[..^1]) Field(f);
+            Number(Quotes?.Length ?? 0);
+            foreach (var q in Quotes ?? [])
+            {
+                Text(q?.Bank);
+                Field(q?.Attest);
+                Field(q?.Signature);
+            }
+            Number(PcrValues?.Length ?? 0);
+            foreach (var p in PcrValues ?? [])
+            {
+                Text(p?.Bank);
+                Number(p?.Index ?? 0);
+                Field(p?.Value);
+            }
+            Field(EventLog);
+            return HexText.Lower(SHA256.HashData(buffer.AsSpan(0, at)));
         }
-        Number(PcrValues?.Length ?? 0);
-        foreach (var p in PcrValues ?? [])
-        {
-            Text(p?.Bank);
-            Number(p?.Index ?? 0);
-            Field(p?.Value);
-        }
-        Field(EventLog);
-        return HexText.Lower(SHA256.HashData(w.GetBuffer().AsSpan(0, (int)w.Length)));
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
     }
 
     /// <summary>Parses evidence JSON; anything malformed, oversized or of another version is an <see cref="InvalidDataException"/>.</summary>

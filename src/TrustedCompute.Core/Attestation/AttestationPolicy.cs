@@ -288,19 +288,50 @@ public sealed class AttestationPolicy
         foreach (var (bankName, values) in Pcrs ?? [])
         {
             var bank = PcrBanks.Parse(bankName);
-            foreach (var (index, allowed) in values.OrderBy(kv => kv.Key))
+            var indexes = values.Keys.ToArray();
+            Array.Sort(indexes);
+            foreach (int index in indexes)
             {
-                string Expected() => string.Join(" | ", allowed.Select(a => a.ToLowerInvariant()));
+                var allowed = values[index];
                 if (!context.Pcrs.TryGetValue((bank, index), out var actual))
-                    reasons.Add(Fail(ReasonIds.PolicyPcr, "The policy names a PCR that no verified quote covers") with { Pcr = index, Bank = PcrBanks.Name(bank), Expected = Expected() });
-                else if (HexText.Lower(actual) is var hex && !allowed.Any(a => string.Equals(a, hex, StringComparison.OrdinalIgnoreCase)))
+                    reasons.Add(Fail(ReasonIds.PolicyPcr, "The policy names a PCR that no verified quote covers") with
+                    {
+                        Pcr = index, Bank = PcrBanks.Name(bank), Expected = Listed(allowed),
+                    });
+                else if (!AnyEquals(allowed, actual))
                     reasons.Add(Fail(ReasonIds.PolicyPcr, "The PCR value is not one of the policy's allowed values") with
                     {
-                        Pcr = index, Bank = PcrBanks.Name(bank), Expected = Expected(), Actual = hex,
+                        Pcr = index, Bank = PcrBanks.Name(bank), Expected = Listed(allowed), Actual = HexText.Lower(actual),
                     });
             }
         }
     }
+
+    private static string Listed(List<string> allowed) => string.Join(" | ", allowed.Select(a => a.ToLowerInvariant()));
+
+    private static bool AnyEquals(List<string> allowedHex, byte[] actual)
+    {
+        foreach (var hex in allowedHex)
+            if (HexEquals(hex, actual)) return true;
+        return false;
+    }
+
+    /// <summary>Hex text (either case) equals the bytes, compared without allocating.</summary>
+    private static bool HexEquals(string hex, ReadOnlySpan<byte> bytes)
+    {
+        if (hex.Length != 2 * bytes.Length) return false;
+        for (int i = 0; i < bytes.Length; i++)
+            if (Nibble(hex[2 * i]) != bytes[i] >> 4 || Nibble(hex[2 * i + 1]) != (bytes[i] & 0xF)) return false;
+        return true;
+    }
+
+    private static int Nibble(char c) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        >= 'A' and <= 'F' => c - 'A' + 10,
+        _ => -1,
+    };
 
     internal static AttestationReason Fail(string id, string message) => new(id, ReasonSeverity.Failure, message);
 }

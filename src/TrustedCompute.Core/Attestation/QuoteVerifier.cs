@@ -95,7 +95,7 @@ public sealed class QuoteVerifier : IDisposable
 
             foreach (var q in evidence.Quotes)
             {
-                int before = reasons.Count(r => r.Severity == ReasonSeverity.Failure);
+                int before = Failures(reasons);
                 var attest = CheckQuote(q, ak, key, nonce, expectedSigner, pcrs, reasons, out var sigHash);
                 if (attest is null) continue;
                 quoted.AddRange(attest.PcrSelections);
@@ -103,10 +103,10 @@ public sealed class QuoteVerifier : IDisposable
                 first ??= attest;
                 if (first.ResetCount != attest.ResetCount || first.RestartCount != attest.RestartCount)
                     reasons.Add(Fail(ReasonIds.QuoteFormat, "Quotes of one evidence bundle come from different TPM boots"));
-                if (reasons.Count(r => r.Severity == ReasonSeverity.Failure) != before) continue;
+                if (Failures(reasons) != before) continue;
                 foreach (var s in attest.PcrSelections)
-                    foreach (int i in s.Indexes)
-                        verified[(s.Bank, i)] = pcrs[(s.Bank, i)];
+                    for (int n = 0; n < s.Indexes.Count; n++)
+                        verified[(s.Bank, s.Indexes[n])] = pcrs[(s.Bank, s.Indexes[n])];
             }
 
             CheckSelection(quoted, pcrs, reasons);
@@ -293,11 +293,12 @@ public sealed class QuoteVerifier : IDisposable
 
     private static void CheckPcrDigest(TpmAttest attest, TpmAlgId hash, Dictionary<(TpmAlgId, int), byte[]> pcrs, List<AttestationReason> reasons)
     {
-        using var buffer = new MemoryStream();
+        var buffer = new MemoryStream(attest.PcrSelections.Sum(s => s.Indexes.Count) * PcrBanks.DigestSize(TpmAlgId.Sha512));
         bool complete = true;
         foreach (var s in attest.PcrSelections)
-            foreach (int i in s.Indexes)
+            for (int n = 0; n < s.Indexes.Count; n++)
             {
+                int i = s.Indexes[n];
                 if (pcrs.TryGetValue((s.Bank, i), out var value)) buffer.Write(value);
                 else
                 {
@@ -349,7 +350,9 @@ public sealed class QuoteVerifier : IDisposable
 
     private void CheckSelection(List<PcrSelection> quoted, Dictionary<(TpmAlgId, int), byte[]> pcrs, List<AttestationReason> reasons)
     {
-        var quotedSet = quoted.SelectMany(s => s.Indexes.Select(i => (s.Bank, i))).ToHashSet();
+        var quotedSet = new HashSet<(TpmAlgId, int)>();
+        foreach (var s in quoted)
+            for (int n = 0; n < s.Indexes.Count; n++) quotedSet.Add((s.Bank, s.Indexes[n]));
         if (_options.ExpectedSelection is { } expected)
         {
             var expectedSet = expected.SelectMany(s => s.Indexes.Select(i => (s.Bank, i))).ToHashSet();
@@ -359,6 +362,7 @@ public sealed class QuoteVerifier : IDisposable
                     Expected = Describe(expectedSet), Actual = Describe(quotedSet),
                 });
         }
+        if (pcrs.Count == quotedSet.Count && pcrs.Keys.All(quotedSet.Contains)) return;
         foreach (var (bank, index) in pcrs.Keys.Where(k => !quotedSet.Contains(k)).Order())
             reasons.Add(Fail(ReasonIds.QuoteSelection, "The evidence reports a PCR value that no quote covers") with { Pcr = index, Bank = PcrBanks.Name(bank) });
     }
@@ -469,6 +473,13 @@ public sealed class QuoteVerifier : IDisposable
     }
 
     private static AttestationReason Fail(string id, string message) => new(id, ReasonSeverity.Failure, message);
+
+    private static int Failures(List<AttestationReason> reasons)
+    {
+        int n = 0;
+        foreach (var r in reasons) if (r.Severity == ReasonSeverity.Failure) n++;
+        return n;
+    }
 
     private static AttestationReason Indeterminate(string id, string message) => new(id, ReasonSeverity.Indeterminate, message);
 

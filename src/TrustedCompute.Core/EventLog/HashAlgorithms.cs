@@ -25,6 +25,13 @@ public static class PcrBanks
     /// <summary>Parses "sha256", "SHA-256", "Sha256" or a number.</summary>
     public static TpmAlgId Parse(string name)
     {
+        switch (name)
+        {
+            case "sha1": return TpmAlgId.Sha1;
+            case "sha256": return TpmAlgId.Sha256;
+            case "sha384": return TpmAlgId.Sha384;
+            case "sha512": return TpmAlgId.Sha512;
+        }
         string n = name.Trim().Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
         return n switch
         {
