@@ -235,6 +235,7 @@ function Invoke-Demo {
 function Invoke-Benchmark {
     Write-Step 'Benchmark'
     Invoke-Native $PwshPath @('-NoProfile', '-File', (Join-Path $Root 'tests/TrustedCompute.Benchmarks/Measure-ImportTime.ps1'), '-ModulePath', $ModuleDir)
+    Invoke-Native $PwshPath @('-NoProfile', '-File', (Join-Path $Root 'tests/TrustedCompute.Benchmarks/Measure-PipelineRate.ps1'), '-ModulePath', $ModuleDir)
     Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'tests/TrustedCompute.Benchmarks'), '-c', 'Release', '--', '--filter', '*')
 }
 

@@ -3,7 +3,7 @@
     Measures how much Import-Module of the built module adds to a bare pwsh start (median of several runs).
 #>
 [CmdletBinding()]
-param([Parameter(Mandatory)] [string] $ModulePath, [int] $Runs = 7)
+param([Parameter(Mandatory)] [string] $ModulePath, [int] $Runs = 9)
 $ErrorActionPreference = 'Stop'
 # The real pwsh apphost (under the dotnet-tool shim, ProcessPath is dotnet itself).
 $pwsh = @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh'), (Join-Path $PSHOME 'unix/pwsh'), (Join-Path $PSHOME 'pwsh.exe')) |

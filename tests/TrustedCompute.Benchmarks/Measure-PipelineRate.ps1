@@ -16,7 +16,7 @@ $settings = @{}
 & $envScript start (Join-Path $work 'tpm') | ForEach-Object { $k, $v = $_ -split '=', 2; $settings[$k] = $v }
 try {
     $tpm = $settings.TRUSTEDCOMPUTE_TPM
-    $ak = New-TpmAttestationKey -Tpm $tpm -Handle 0x81010002 -Force -Confirm:$false
+    $ak = New-TpmAttestationKey -Tpm $tpm -AttestationKeyHandle 0x81010002 -Force -Confirm:$false
     $nonce = [byte[]] (1..32)
     $evidence = Get-AttestationEvidence -Tpm $tpm -Nonce $nonce -NoEventLog
     $policy = $evidence | New-AttestationPolicy -Name rate
