@@ -61,6 +61,9 @@ Describe 'Attestation against swtpm' -Skip:$noSimulator {
         $r = Invoke-HostAttestation -Tpm $tpm -AttestationKey $ak -Policy $policy -NoEventLog
         $r.Verdict | Should -Be 'Trusted'
         $r.HostName | Should -Be ([Environment]::MachineName)
+        # The evidence's own name and the signing key are shown beside the verifier's name.
+        ($r | Format-List | Out-String) | Should -Match "ClaimedHostName\s*: $([regex]::Escape($r.ClaimedHostName))"
+        ($r | Format-List | Out-String) | Should -Match "AttestationKeyName\s*: $($r.AttestationKeyName)"
     }
 
     It 'a replayed bundle (old nonce) is Untrusted with quote.nonce' {
