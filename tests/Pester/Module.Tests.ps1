@@ -4,10 +4,9 @@ BeforeDiscovery {
     Import-Module $manifestPath -Force
     $script:commands = Get-Command -Module TrustedCompute -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } }
     # -WhatIf/-Confirm exactly where a command changes state (the TPM, files, the cloud, a signed list). Making an
-    # object, quoting and verifying change nothing. New-LaunchControlPolicy* keep theirs (owned by the TXT area).
+    # object (New-AttestationPolicy, New-LaunchControlPolicy*), quoting and verifying change nothing.
     $script:changesState = @(
         'Disconnect-OpenStack', 'Export-AttestationEvidence', 'Export-AttestationPolicy', 'Export-LaunchControlPolicy',
-        'New-LaunchControlPolicy', 'New-LaunchControlPolicyElement', 'New-LaunchControlPolicyList',
         'New-TpmAttestationKey', 'Remove-TpmAttestationKey', 'Set-LaunchControlPolicy',
         'Set-LaunchControlPolicyListSignature', 'Set-OpenStackTrustedFlavor', 'Sync-TrustedPool', 'Update-TpmPcr',
         'Write-TpmNvIndex')

@@ -5,7 +5,7 @@ using TrustedCompute.Txt;
 namespace TrustedCompute.PowerShell.Commands.Txt;
 
 /// <summary>Creates an LCP_POLICY2 (and its data) from lists and elements on the pipeline.</summary>
-[Cmdlet(VerbsCommon.New, "LaunchControlPolicy", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "LaunchControlPolicy")]
 [OutputType(typeof(LaunchControlPolicy))]
 public sealed class NewLaunchControlPolicyCommand : TrustedComputeCmdlet
 {
@@ -101,7 +101,7 @@ public sealed class NewLaunchControlPolicyCommand : TrustedComputeCmdlet
         {
             template.PolicyHash = new byte[LcpHash.DigestSize(template.HashAlgorithm)];
             var policy = LaunchControlPolicy.Create(template, _lists);
-            if (ShouldProcess($"{PolicyType} policy {Version} over {policy.ListCount} list(s), hash {policy.PolicyHash}", "Create")) WriteObject(policy);
+            WriteObject(policy);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {

@@ -6,7 +6,7 @@ using TrustedCompute.Txt;
 namespace TrustedCompute.PowerShell.Commands.Txt;
 
 /// <summary>Creates an MLE, PCONF, SBIOS, STM or CUSTOM policy element.</summary>
-[Cmdlet(VerbsCommon.New, "LaunchControlPolicyElement", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "LaunchControlPolicyElement")]
 [OutputType(typeof(LcpMleElement), typeof(LcpPconfElement), typeof(LcpSbiosElement), typeof(LcpStmElement), typeof(LcpCustomElement))]
 public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
 {
@@ -115,7 +115,7 @@ public sealed class NewLaunchControlPolicyElementCommand : TrustedComputeCmdlet
         try
         {
             var element = Build();
-            if (ShouldProcess($"{element.Type} element ({element.Size} bytes)", "Create")) WriteObject(element);
+            WriteObject(element);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or NotSupportedException)
         {

@@ -6,7 +6,7 @@ using TrustedCompute.Txt;
 namespace TrustedCompute.PowerShell.Commands.Txt;
 
 /// <summary>Builds a policy list from elements, optionally signing it with a PEM key file.</summary>
-[Cmdlet(VerbsCommon.New, "LaunchControlPolicyList", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "LaunchControlPolicyList")]
 [OutputType(typeof(LcpPolicyList))]
 public sealed class NewLaunchControlPolicyListCommand : TrustedComputeCmdlet
 {
@@ -41,8 +41,6 @@ public sealed class NewLaunchControlPolicyListCommand : TrustedComputeCmdlet
     protected override void EndProcessing()
     {
         var list = new LcpPolicyList { Version = Convert.ToUInt16(Version, 16), Elements = [.. _elements] };
-        string what = $"list {Version} with {_elements.Count} element(s)" + (KeyFilePath is null ? "" : $", signed with {KeyFilePath}");
-        if (!ShouldProcess(what, "Create")) return;
         try
         {
             list.ToBytes();
