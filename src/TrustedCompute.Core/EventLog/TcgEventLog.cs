@@ -22,7 +22,7 @@ public sealed record EventLogParseOptions
     /// <summary>Most events accepted.</summary>
     public int MaxEvents { get; init; } = 1 << 20;
     /// <summary>
-    /// How long reading a log that is not a regular file (securityfs, a FIFO, a device) may take in all, on Linux;
+    /// How long reading a log that is not a regular file (securityfs, a FIFO, a device) may take in all;
     /// then the read fails with an IOException whose inner exception is a TimeoutException.
     /// </summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -9,20 +9,25 @@ public static class BoundedFile
     /// <summary>How long a policy, evidence or key file may take to give its whole contents.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>A regular file with content: it cannot block on open or read, so it needs no reader thread.</summary>
+    public static bool IsPlainFile(FileInfo info) => info.Exists && info.Length > 0 && (info.Attributes & FileAttributes.Device) == 0;
+
     /// <summary>
-    /// The file's bytes, at most <paramref name="maxBytes"/>. Throws <see cref="FileNotFoundException"/>,
+    /// The file's bytes, at most <paramref name="maxBytes"/> (<paramref name="limitName"/> names that limit in errors). Throws <see cref="FileNotFoundException"/>,
     /// <see cref="InvalidDataException"/> (too large), <see cref="IOException"/> (no end of file within the timeout),
     /// <see cref="UnauthorizedAccessException"/> or <see cref="OperationCanceledException"/>.
     /// </summary>
-    public static byte[] ReadAllBytes(string path, int maxBytes, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static byte[] ReadAllBytes(string path, int maxBytes, TimeSpan timeout, CancellationToken cancellationToken = default,
+        string limitName = "the limit")
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"No file {path}", path);
-        if (info.Length > maxBytes) throw TooLarge(path, maxBytes);
+        Func<InvalidDataException> tooLarge = () => new InvalidDataException($"{path} holds more than {limitName} of {maxBytes} bytes");
+        if (info.Length > maxBytes) throw tooLarge();
         // A FIFO or a device reports no length; a regular file that has one is read here, still capped.
-        if (info.Length > 0 && (info.Attributes & FileAttributes.Device) == 0) return ReadRegular(path, maxBytes);
-        var reader = new Reader(path, maxBytes);
+        if (IsPlainFile(info)) return ReadRegular(path, maxBytes, tooLarge);
+        var reader = new Reader(path, maxBytes, tooLarge);
         // A thread of its own: open() of a FIFO and read() of a pipe block and cannot be cancelled; the pool must not wait.
         new Thread(reader.Run) { IsBackground = true, Name = "BoundedFile " + info.Name }.Start();
         bool ended;
@@ -42,34 +47,25 @@ public static class BoundedFile
         return reader.Result.Result;
     }
 
-    private static byte[] ReadRegular(string path, int maxBytes)
+    private static byte[] ReadRegular(string path, int maxBytes, Func<InvalidDataException> tooLarge)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-        var buffer = new byte[Math.Min(maxBytes + 1L, stream.Length + 1)];
-        int total = 0, n;
-        while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0) total += n;
-        if (total > maxBytes) throw TooLarge(path, maxBytes);
-        if (total == buffer.Length) return ReadGrown(stream, buffer, maxBytes, path);
-        return buffer.AsSpan(0, total).ToArray();
+        return ReadCapped(stream, (int)Math.Min(stream.Length + 1, maxBytes + 1L), maxBytes, tooLarge, () => false);
     }
 
-    /// <summary>The file grew while it was read: go on, still under the cap.</summary>
-    private static byte[] ReadGrown(FileStream stream, byte[] start, int maxBytes, string path)
+    /// <summary>Reads to the end (or until <paramref name="stop"/>), never holding more than one chunk past the cap.</summary>
+    private static byte[] ReadCapped(Stream stream, int capacity, int maxBytes, Func<InvalidDataException> tooLarge, Func<bool> stop)
     {
-        var data = new MemoryStream();
-        data.Write(start);
+        var data = new MemoryStream(capacity);
         var chunk = new byte[64 * 1024];
         int n;
-        while ((n = stream.Read(chunk)) > 0)
+        while (!stop() && (n = stream.Read(chunk)) > 0)
         {
-            if (data.Length + n > maxBytes) throw TooLarge(path, maxBytes);
+            if (data.Length + n > maxBytes) throw tooLarge();
             data.Write(chunk, 0, n);
         }
         return data.ToArray();
     }
-
-    internal static InvalidDataException TooLarge(string path, int maxBytes) =>
-        new($"{path} holds more than the limit of {maxBytes} bytes");
 
     private static Exception Rethrown(Exception e) => e switch
     {
@@ -77,7 +73,7 @@ public static class BoundedFile
         _ => new IOException($"Reading failed: {e.Message}", e),
     };
 
-    private sealed class Reader(string path, int maxBytes)
+    private sealed class Reader(string path, int maxBytes, Func<InvalidDataException> tooLarge)
     {
         private readonly TaskCompletionSource<byte[]> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private volatile bool _abandoned;
@@ -91,15 +87,7 @@ public static class BoundedFile
             {
                 using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0);
                 _opened = true;
-                var data = new MemoryStream();
-                var chunk = new byte[64 * 1024];
-                int n;
-                while (!_abandoned && (n = stream.Read(chunk)) > 0)
-                {
-                    if (data.Length + n > maxBytes) throw TooLarge(path, maxBytes);
-                    data.Write(chunk, 0, n);
-                }
-                _result.TrySetResult(data.ToArray());
+                _result.TrySetResult(ReadCapped(stream, 0, maxBytes, tooLarge, () => _abandoned));
             }
             catch (Exception e) { _result.TrySetException(e); }
         }
