@@ -43,8 +43,16 @@ internal sealed class PolicyEventRules(AttestationPolicy policy, PolicyEvents ev
 
     private IEnumerable<TpmAlgId> QuotedBanks(int pcr) => context.Pcrs.Keys.Where(k => k.Index == pcr).Select(k => k.Bank);
 
-    /// <summary>Quoted banks of a PCR whose digests a rule may use: supported, at least minimumHash, required if listed.</summary>
+    private readonly Dictionary<int, List<TpmAlgId>> _ruleBanks = [];
+
+    /// <summary>Quoted banks of a PCR whose digests a rule may use (supported, at least minimumHash, required if listed), strongest first.</summary>
     private List<TpmAlgId> RuleBanks(int pcr)
+    {
+        if (!_ruleBanks.TryGetValue(pcr, out var banks)) _ruleBanks[pcr] = banks = AcceptedBanks(pcr);
+        return banks;
+    }
+
+    private List<TpmAlgId> AcceptedBanks(int pcr)
     {
         int minimum = policy.Banks?.MinimumHash is { } m ? PcrBanks.DigestSize(PcrBanks.Parse(m)) : 0;
         var required = policy.Banks?.Required?.Select(PcrBanks.Parse).ToHashSet();
