@@ -76,5 +76,17 @@ public sealed class AttestationResult
         Time = DateTime.UtcNow,
     };
 
+    /// <summary>This result with more reasons (first) and, when given, another host name; the verdict is worked out again.</summary>
+    public AttestationResult With(IReadOnlyCollection<AttestationReason> reasons, string? hostName = null)
+    {
+        AttestationReason[] all = [.. reasons, .. Reasons];
+        return new AttestationResult
+        {
+            HostName = hostName ?? HostName, ClaimedHostName = ClaimedHostName, AttestationKeyName = AttestationKeyName,
+            Verdict = VerdictOf(all), Reasons = all, Time = Time, EvidenceDigest = EvidenceDigest,
+            Clock = Clock, ResetCount = ResetCount, RestartCount = RestartCount,
+        };
+    }
+
     public override string ToString() => $"{HostName}: {Verdict}";
 }

@@ -3,6 +3,11 @@ namespace TrustedCompute.Attestation;
 /// <summary>The stable reason ids a verification can give.</summary>
 public static class ReasonIds
 {
+    public const string EnrollmentNone = "enrollment.none";
+    public const string EnrollmentMismatch = "enrollment.mismatch";
+    public const string EnrollmentEndorsementKey = "enrollment.ek";
+    public const string EnrollmentPolicy = "enrollment.policy";
+    public const string EnrollmentActivation = "enrollment.activation";
     public const string EvidenceFormat = "evidence.format";
     public const string QuoteKey = "quote.key";
     public const string QuoteKeyUntrusted = "quote.key.untrusted";

@@ -3,7 +3,7 @@ using TrustedCompute.Attestation;
 namespace TrustedCompute.Store;
 
 /// <summary>One enrolled host: the registry's record of which TPM (EK) and which key in it (AK) the host is.</summary>
-public sealed class EnrolledHost
+public sealed record EnrolledHost
 {
     /// <summary>The registry's name for the host; unique (case-insensitive).</summary>
     public required string Name { get; init; }

@@ -13,6 +13,8 @@ public static class ErrorIds
     public const string OpenStackAuthenticationFailed = nameof(OpenStackAuthenticationFailed);
     public const string OpenStackConnectFailed = nameof(OpenStackConnectFailed);
     public const string OpenStackNotConnected = nameof(OpenStackNotConnected);
+    public const string StoreUnavailable = nameof(StoreUnavailable);
+    public const string StoreOperationFailed = nameof(StoreOperationFailed);
 
     // TPM
     public const string GetTpmAttestationKeyFailed = nameof(GetTpmAttestationKeyFailed);
@@ -65,6 +67,7 @@ public static class ErrorIds
     public const string InvokeHostAttestationPathNotFound = nameof(InvokeHostAttestationPathNotFound);
     public const string InvokeHostAttestationPolicyConflict = nameof(InvokeHostAttestationPolicyConflict);
     public const string InvokeHostAttestationPolicyInvalid = nameof(InvokeHostAttestationPolicyInvalid);
+    public const string InvokeHostAttestationPreviousConflict = nameof(InvokeHostAttestationPreviousConflict);
     public const string InvokeHostAttestationPreviousInvalid = nameof(InvokeHostAttestationPreviousInvalid);
     public const string InvokeHostAttestationRemoteFailed = nameof(InvokeHostAttestationRemoteFailed);
     public const string NewAttestationPolicyInvalidEvidence = nameof(NewAttestationPolicyInvalidEvidence);
@@ -109,4 +112,18 @@ public static class ErrorIds
     public const string SyncTrustedPoolPlanFailed = nameof(SyncTrustedPoolPlanFailed);
     public const string SyncTrustedPoolProviderFailed = nameof(SyncTrustedPoolProviderFailed);
     public const string SyncTrustedPoolProviderNotFound = nameof(SyncTrustedPoolProviderNotFound);
+
+    // Host registry and store
+    public const string GetTrustedHostNotFound = nameof(GetTrustedHostNotFound);
+    public const string RegisterAttestationPolicyInvalid = nameof(RegisterAttestationPolicyInvalid);
+    public const string RegisterAttestationPolicyNoName = nameof(RegisterAttestationPolicyNoName);
+    public const string RegisterTrustedHostCollectFailed = nameof(RegisterTrustedHostCollectFailed);
+    public const string RegisterTrustedHostExists = nameof(RegisterTrustedHostExists);
+    public const string RegisterTrustedHostRejected = nameof(RegisterTrustedHostRejected);
+    public const string RegisterTrustedHostPolicyNotFound = nameof(RegisterTrustedHostPolicyNotFound);
+    public const string SetTrustedHostNotFound = nameof(SetTrustedHostNotFound);
+    public const string SetTrustedHostPolicyNotFound = nameof(SetTrustedHostPolicyNotFound);
+    public const string UnprotectTpmCredentialFailed = nameof(UnprotectTpmCredentialFailed);
+    public const string GetTpmEnrollmentRequestFailed = nameof(GetTpmEnrollmentRequestFailed);
+    public const string UnregisterTrustedHostNotFound = nameof(UnregisterTrustedHostNotFound);
 }

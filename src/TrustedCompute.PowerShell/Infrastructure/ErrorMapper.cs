@@ -1,3 +1,5 @@
+using TrustedCompute.Enrollment;
+using TrustedCompute.Store;
 using System.Management.Automation;
 using System.Security;
 using TrustedCompute.OpenStack;
@@ -11,6 +13,11 @@ public static class ErrorMapper
     public static ErrorCategory CategoryOf(Exception exception) => exception switch
     {
         OperationCanceledException => ErrorCategory.OperationStopped,
+        StoreException { Kind: StoreErrorKind.Conflict } => ErrorCategory.ResourceExists,
+        StoreException { Kind: StoreErrorKind.NotFound } => ErrorCategory.ObjectNotFound,
+        StoreException { Kind: StoreErrorKind.Invalid } => ErrorCategory.InvalidArgument,
+        StoreException => ErrorCategory.ResourceUnavailable,
+        EnrollmentException => ErrorCategory.SecurityError,
         OpenStackAuthenticationException => ErrorCategory.AuthenticationError,
         OpenStackException { StatusCode: System.Net.HttpStatusCode.NotFound } => ErrorCategory.ObjectNotFound,
         OpenStackException { StatusCode: System.Net.HttpStatusCode.Forbidden } => ErrorCategory.PermissionDenied,

@@ -2,6 +2,8 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Security.Cryptography;
 using TrustedCompute.Attestation;
+using TrustedCompute.Enrollment;
+using TrustedCompute.Store;
 using TrustedCompute.PowerShell.Commands.Tpm;
 using TrustedCompute.PowerShell.Infrastructure;
 using TrustedCompute.Tpm;
@@ -10,8 +12,8 @@ namespace TrustedCompute.PowerShell.Commands.Attestation;
 
 /// <summary>
 /// Attests hosts: collects evidence (local TPM or PSSessions, with a fresh nonce each time) or takes it from the
-/// pipeline or files, verifies it here against the expected attestation key and a policy, and writes one
-/// AttestationResult per host.
+/// pipeline or files, verifies it here and writes one AttestationResult per host. Without -AttestationKey or
+/// -TrustEvidenceKey the host registry supplies the key, policy and previous result, and keeps the result.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "HostAttestation", DefaultParameterSetName = LocalSet)]
 [OutputType(typeof(AttestationResult))]
@@ -26,6 +28,8 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     private AttestationPolicy? _policy;
     private QuoteVerifier? _verifier;
     private VerificationOptions _options = new();
+    private IAttestationStore? _store;
+    private EnrolledHostVerifier? _registry;
 
     [Parameter(Mandatory = true, ParameterSetName = SessionSet)]
     [ValidateNotNullOrEmpty]
@@ -40,11 +44,24 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     [SupportsWildcards]
     public string[] Path { get; set; } = [];
 
-    /// <summary>The host whose evidence this is (evidence from the pipeline or files); the evidence's own name is only a claim.</summary>
+    /// <summary>
+    /// The host, as the registry names it: whose evidence this is (pipeline, files), or the name of the local TPM's
+    /// host (default: this machine's name). The evidence's own name is only a claim.
+    /// </summary>
     [Parameter(ParameterSetName = EvidenceSet)]
     [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LocalSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? HostName { get; set; }
+
+    /// <summary>The store of the host registry: a SQLite path or a PostgreSQL connection string (no password in it).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StoreConnectionString { get; set; }
+
+    /// <summary>Keep each host's evidence in the store beside its result (registry mode).</summary>
+    [Parameter]
+    public SwitchParameter RetainEvidence { get; set; }
 
     [Parameter]
     public AttestationPolicy? Policy { get; set; }
@@ -147,6 +164,36 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
             Policy = _policy, Previous = previous, ExpectedNonce = Nonce, HostName = HostName,
         };
         _verifier = new QuoteVerifier(_options);
+        if (AttestationKey is not null || TrustEvidenceKey) return;
+        if (Previous is not null)
+            ThrowTerminatingError(new ArgumentException("-Previous needs -AttestationKey: the registry keeps each enrolled host's previous result"),
+                ErrorIds.InvokeHostAttestationPreviousConflict, Previous);
+        _store = StoreAccess.Open(this, StoreConnectionString);
+        _registry = new EnrolledHostVerifier(_store, _policy, RetainEvidence);
+    }
+
+    /// <summary>Judges one host's evidence: against the registry, or against the key and previous result given.</summary>
+    private AttestationResult Judge(AttestationEvidence evidence, string? target, byte[]? nonce, IReadOnlyList<PcrSelection>? selection)
+    {
+        if (_registry is not null)
+        {
+            try
+            {
+                return _registry.Verify(new EnrolledAttestationRequest(evidence)
+                {
+                    TargetName = target, ExpectedNonce = nonce ?? Nonce, ExpectedSelection = selection,
+                });
+            }
+            catch (StoreException e)
+            {
+                WriteError(e, ErrorIds.StoreOperationFailed, target);
+                return AttestationResult.Failed(target ?? evidence.HostName, ReasonIds.CollectFailed,
+                    $"The store could not be used: {e.Message}", ReasonSeverity.Indeterminate);
+            }
+        }
+        if (nonce is null && target == HostName) return _verifier!.Verify(evidence);
+        using var verifier = new QuoteVerifier(_options with { ExpectedNonce = nonce ?? Nonce, ExpectedSelection = selection, HostName = target });
+        return verifier.Verify(evidence);
     }
 
     protected override void ProcessRecord()
@@ -154,10 +201,10 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         switch (ParameterSetName)
         {
             case EvidenceSet:
-                Verify(InputObject, _verifier!);
+                Verify(InputObject);
                 break;
             case PathSet:
-                foreach (var file in Files()) Verify(file, _verifier!, isFile: true);
+                foreach (var file in Files()) Verify(file, isFile: true);
                 break;
             case SessionSet:
                 foreach (var session in Session) AttestRemote(session);
@@ -168,7 +215,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         }
     }
 
-    private void Verify(object input, QuoteVerifier verifier, bool isFile = false)
+    private void Verify(object input, bool isFile = false)
     {
         AttestationEvidence evidence;
         try { evidence = isFile ? AttestationEvidence.ReadFile((string)input) : AttestationInput.ToEvidence(input); }
@@ -178,7 +225,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
             WriteObject(AttestationResult.Failed(isFile ? (string)input : Describe(input), ReasonIds.EvidenceFormat, e.Message));
             return;
         }
-        WriteObject(verifier.Verify(evidence));
+        WriteObject(Judge(evidence, HostName, null, null));
     }
 
     private static string Describe(object input) =>
@@ -197,7 +244,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     {
         byte[] nonce = RandomNumberGenerator.GetBytes(32);
         var selection = Selection();
-        string host = Environment.MachineName;
+        string host = HostName ?? Environment.MachineName;
         AttestationEvidence? evidence = null;
         try
         {
@@ -213,8 +260,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
             WriteObject(AttestationResult.Failed(host, ReasonIds.CollectFailed, e.Message, ReasonSeverity.Indeterminate));
             return;
         }
-        using var verifier = new QuoteVerifier(_options with { ExpectedNonce = nonce, ExpectedSelection = selection, HostName = host });
-        WriteObject(verifier.Verify(evidence));
+        WriteObject(Judge(evidence, host, nonce, selection));
     }
 
     private void AttestRemote(PSSession session)
@@ -231,8 +277,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
             WriteObject(AttestationResult.Failed(session.ComputerName, ReasonIds.CollectFailed, e.Message, ReasonSeverity.Indeterminate));
             return;
         }
-        using var verifier = new QuoteVerifier(_options with { ExpectedNonce = nonce, ExpectedSelection = selection, HostName = session.ComputerName });
-        WriteObject(verifier.Verify(evidence));
+        WriteObject(Judge(evidence, session.ComputerName, nonce, selection));
     }
 
     private IEnumerable<string> Files()
@@ -249,5 +294,9 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         }
     }
 
-    protected override void EndProcessing() => _verifier?.Dispose();
+    protected override void EndProcessing()
+    {
+        _verifier?.Dispose();
+        _store?.Dispose();
+    }
 }

@@ -1,0 +1,112 @@
+using TrustedCompute.Attestation;
+using TrustedCompute.EventLog;
+using TrustedCompute.Store;
+using TrustedCompute.Tpm;
+
+namespace TrustedCompute.Enrollment;
+
+/// <summary>What one attestation against the registry is given: the evidence, who was asked, and what was asked.</summary>
+public sealed record EnrolledAttestationRequest(AttestationEvidence Evidence)
+{
+    /// <summary>The host the verifier reached (session, SSH target, -HostName); null for evidence of unknown origin.</summary>
+    public string? TargetName { get; init; }
+    public byte[]? ExpectedNonce { get; init; }
+    public IReadOnlyList<PcrSelection>? ExpectedSelection { get; init; }
+}
+
+/// <summary>
+/// Verifies evidence against the host registry: the AK, the previous result and the policy come from the store, the
+/// result is named by the registry and recorded. A host that is not enrolled is at best Unknown; an enrolled host that
+/// presents another AK or EK is Untrusted. One instance per thread (it caches parsed policies).
+/// </summary>
+public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPolicy? policyOverride = null, bool retainEvidence = false)
+{
+    private readonly Dictionary<string, (AttestationPolicy? Policy, string? Problem)> _policies = new(StringComparer.OrdinalIgnoreCase);
+
+    public AttestationResult Verify(EnrolledAttestationRequest request)
+    {
+        var evidence = request.Evidence;
+        string? akName = ComputedKeyName(evidence);
+        EnrolledHost? byTarget = request.TargetName is { Length: > 0 } target ? store.GetHost(target) : null;
+        EnrolledHost? byKey = akName is null ? null : store.GetHostByAttestationKey(akName);
+        var reasons = new List<AttestationReason>();
+        var options = new VerificationOptions
+        {
+            ExpectedNonce = request.ExpectedNonce, ExpectedSelection = request.ExpectedSelection, Policy = policyOverride,
+        };
+
+        EnrolledHost? host = byTarget ?? (request.TargetName is null ? byKey : null);
+        if (host is null)
+        {
+            string name = request.TargetName ?? evidence.HostName ?? "";
+            reasons.Add(byKey is null
+                ? new AttestationReason(ReasonIds.EnrollmentNone, ReasonSeverity.Indeterminate,
+                    $"{Show(name)} is not enrolled and its attestation key is in no enrollment: register it with Register-TrustedHost")
+                : Mismatch($"{Show(name)} is not enrolled, yet it presented the attestation key enrolled for {Show(byKey.Name)}"));
+            var unenrolled = QuoteVerifier.Verify(evidence, options with { TrustEvidenceKey = true, HostName = name });
+            return unenrolled.With(reasons);
+        }
+
+        if (byKey is null || !string.Equals(byKey.Name, host.Name, StringComparison.OrdinalIgnoreCase))
+            reasons.Add(Mismatch(byKey is null
+                ? $"{Show(host.Name)} presented an attestation key that is not the one enrolled for it"
+                : $"{Show(host.Name)} presented the attestation key enrolled for {Show(byKey.Name)}"));
+        if (evidence.EndorsementKeyPublic is { Length: > 0 } ek && !ek.AsSpan().SequenceEqual(host.EndorsementKeyPublic))
+            reasons.Add(Mismatch($"{Show(host.Name)} presented an endorsement key that is not the one enrolled for it"));
+        if (host.EndorsementKeyReasons.Length > 0)
+            reasons.Add(new AttestationReason(ReasonIds.EnrollmentEndorsementKey, ReasonSeverity.Indeterminate,
+                $"The EK certificate of {Show(host.Name)} did not validate at enrollment: " +
+                string.Join("; ", host.EndorsementKeyReasons.Select(r => r.Id))));
+
+        options = options with
+        {
+            HostName = host.Name,
+            ExpectedAttestationKey = EnrolledKey(host, reasons),
+            Previous = store.GetLatestResults([host.Name]).TryGetValue(host.Name, out var previous) ? previous : null,
+        };
+        if (policyOverride is null && host.PolicyName.Length > 0)
+        {
+            var (policy, problem) = StoredPolicy(host.PolicyName);
+            if (problem is not null) reasons.Add(new AttestationReason(ReasonIds.EnrollmentPolicy, ReasonSeverity.Indeterminate, problem));
+            options = options with { Policy = policy };
+        }
+        var result = QuoteVerifier.Verify(evidence, options).With(reasons);
+        store.AddResult(result, retainEvidence ? evidence : null);
+        return result;
+    }
+
+    private static TpmPublic? EnrolledKey(EnrolledHost host, List<AttestationReason> reasons)
+    {
+        try { return TpmPublic.FromTpm2BPublic(host.AttestationKeyPublic); }
+        catch (TpmProtocolException e)
+        {
+            reasons.Add(new AttestationReason(ReasonIds.EnrollmentMismatch, ReasonSeverity.Failure,
+                $"The enrolled attestation key of {Show(host.Name)} does not parse: {e.Message}"));
+            return null;
+        }
+    }
+
+    private (AttestationPolicy?, string?) StoredPolicy(string name)
+    {
+        if (_policies.TryGetValue(name, out var cached)) return cached;
+        var stored = store.GetPolicy(name);
+        (AttestationPolicy?, string?) entry;
+        if (stored is null) entry = (null, $"The host's policy '{name}' is not in the store");
+        else
+        {
+            try { entry = (PolicyYaml.Parse(stored.Yaml), null); }
+            catch (AttestationPolicyException e) { entry = (null, $"The stored policy {stored} is invalid: {e.Message}"); }
+        }
+        return _policies[name] = entry;
+    }
+
+    private static string? ComputedKeyName(AttestationEvidence evidence)
+    {
+        try { return HexText.Lower(TpmPublic.FromTpm2BPublic(evidence.AttestationKeyPublic ?? []).Name()); }
+        catch (TpmProtocolException) { return null; }
+    }
+
+    private static AttestationReason Mismatch(string message) => new(ReasonIds.EnrollmentMismatch, ReasonSeverity.Failure, message);
+
+    private static string Show(string name) => $"'{name}'";
+}
