@@ -37,4 +37,9 @@ public static class ReasonIds
     public const string PolicyNone = "policy.none";
     public const string PolicyError = "policy.error";
     public const string CollectFailed = "collect.failed";
+
+    // Attestation key checks before a credential challenge (Enrollment.AttestationKeyCheck).
+    public const string AkAttributes = "ak.attributes";
+    public const string AkAlgorithm = "ak.algorithm";
+    public const string AkName = "ak.name";
 }

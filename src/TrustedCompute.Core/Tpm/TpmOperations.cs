@@ -201,18 +201,26 @@ public static class TpmOperations
 
     /// <summary>
     /// Credential activation on the host: the TPM releases the verifier's secret only if the AK at
-    /// <paramref name="akHandle"/> and the RSA EK are both resident in this TPM (TPM2_ActivateCredential).
+    /// <paramref name="akHandle"/> and the EK of <paramref name="ekType"/> (created from its template) are both
+    /// resident in this TPM (TPM2_ActivateCredential). Both byte arrays are TPM2B contents without the size prefix.
     /// </summary>
-    public static byte[] ActivateCredential(TpmClient tpm, uint akHandle, byte[] credentialBlob, byte[] encryptedSecret, CancellationToken ct = default)
+    public static byte[] ActivateCredential(TpmClient tpm, uint akHandle, byte[] credentialBlob, byte[] encryptedSecret,
+        EndorsementKeyType ekType = EndorsementKeyType.Rsa2048, CancellationToken ct = default)
     {
-        var ek = tpm.CreatePrimary(TpmHandles.Endorsement, TpmTemplates.EndorsementKey(EndorsementKeyType.Rsa2048), TpmAuth.Empty, ct);
+        var template = TpmTemplates.EndorsementKey(ekType);
+        var ek = tpm.CreatePrimary(TpmHandles.Endorsement, template, TpmAuth.Empty, ct);
+        uint session = 0;
         try
         {
-            uint session = tpm.StartEndorsementPolicySession(null, ct);
-            return tpm.ActivateCredential(akHandle, TpmAuth.Empty, ek.Handle, TpmAuth.Policy(session), credentialBlob, encryptedSecret, ct);
+            // Low-range EKs allow their USER role only through PolicySecret(endorsement); high-range ones also by auth.
+            if (TpmTemplates.NeedsPolicySession(template)) session = tpm.StartEndorsementPolicySession(null, ct);
+            var ekAuth = session == 0 ? TpmAuth.Empty : TpmAuth.Policy(session);
+            return tpm.ActivateCredential(akHandle, TpmAuth.Empty, ek.Handle, ekAuth, credentialBlob, encryptedSecret, ct);
         }
         finally
         {
+            // A failed command leaves its policy session open; after success the handle is already gone.
+            if (session != 0) tpm.TryFlush(session);
             tpm.TryFlush(ek.Handle);
         }
     }
