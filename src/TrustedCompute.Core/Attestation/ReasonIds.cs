@@ -32,4 +32,14 @@ public static class ReasonIds
     public const string PolicyNone = "policy.none";
     public const string PolicyError = "policy.error";
     public const string CollectFailed = "collect.failed";
+
+    // EK certificate validation (Enrollment/EkCertificateValidator)
+    public const string EkFormat = "ek.format";
+    public const string EkChain = "ek.chain";
+    public const string EkAnchor = "ek.anchor";
+    public const string EkExpired = "ek.expired";
+    public const string EkConstraints = "ek.constraints";
+    public const string EkUsage = "ek.usage";
+    public const string EkMismatch = "ek.mismatch";
+    public const string EkExtension = "ek.extension";
 }
