@@ -42,4 +42,14 @@ public static class ReasonIds
     public const string AkAttributes = "ak.attributes";
     public const string AkAlgorithm = "ak.algorithm";
     public const string AkName = "ak.name";
+
+    // EK certificate validation (Enrollment/EkCertificateValidator)
+    public const string EkFormat = "ek.format";
+    public const string EkChain = "ek.chain";
+    public const string EkAnchor = "ek.anchor";
+    public const string EkExpired = "ek.expired";
+    public const string EkConstraints = "ek.constraints";
+    public const string EkUsage = "ek.usage";
+    public const string EkMismatch = "ek.mismatch";
+    public const string EkExtension = "ek.extension";
 }

@@ -1,6 +1,7 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using TrustedCompute.Enrollment;
 
 namespace TrustedCompute.Tpm;
 
@@ -95,7 +96,7 @@ public static class TpmOperations
         return new EndorsementKeyInfo(type, ek.Public, ek.Name, index, certificate, matches);
     }
 
-    /// <summary>An X.509 certificate stored in an NV index (trailing padding ignored); null when the index is absent.</summary>
+    /// <summary>An X.509 certificate stored in an NV index (padding or TCG NV header allowed); null when the index is absent.</summary>
     public static X509Certificate2? ReadCertificate(TpmClient tpm, uint index, CancellationToken ct = default)
     {
         TpmNvPublic pub;
@@ -109,13 +110,11 @@ public static class TpmOperations
     {
         try
         {
-            var reader = new AsnReader(data, AsnEncodingRules.DER);
-            var der = reader.PeekEncodedValue();
-            return new X509Certificate2(der.ToArray());
+            return EkCertificateReader.Parse(data);
         }
-        catch (Exception e) when (e is AsnContentException or System.Security.Cryptography.CryptographicException)
+        catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"NV index 0x{index:X8} does not hold a DER X.509 certificate: {e.Message}", e);
+            throw new InvalidDataException($"NV index 0x{index:X8} does not hold an X.509 certificate: {e.Message}", e);
         }
     }
 

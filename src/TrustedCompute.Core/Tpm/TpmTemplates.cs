@@ -13,6 +13,8 @@ public enum EndorsementKeyType
     EccP256High,
     /// <summary>High range H-3: ECC NIST P-384, certificate at 0x01C00016.</summary>
     EccP384High,
+    /// <summary>High range H-6: RSA-3072 (SHA-384 name, AES-256), certificate at 0x01C0001C.</summary>
+    Rsa3072High,
 }
 
 public enum AttestationKeyType
@@ -39,6 +41,10 @@ public static class TpmTemplates
     {
         EndorsementKeyType.Rsa2048 => RsaEk(EkLow, PolicyA256, new byte[256]),
         EndorsementKeyType.Rsa2048High => RsaEk(EkHigh, PolicyB256, []),
+        EndorsementKeyType.Rsa3072High => RsaEk(EkHigh, PolicyB384, []) with
+        {
+            NameAlg = TpmAlgId.Sha384, SymmetricKeyBits = 256, KeyBits = 3072,
+        },
         EndorsementKeyType.EccP256 => EccEk(EkLow, TpmAlgId.Sha256, PolicyA256, 128, TpmEccCurve.NistP256, new byte[32]),
         EndorsementKeyType.EccP256High => EccEk(EkHigh, TpmAlgId.Sha256, PolicyB256, 128, TpmEccCurve.NistP256, []),
         EndorsementKeyType.EccP384High => EccEk(EkHigh, TpmAlgId.Sha384, PolicyB384, 256, TpmEccCurve.NistP384, []),
@@ -52,6 +58,7 @@ public static class TpmTemplates
         EndorsementKeyType.Rsa2048High => TpmHandles.EkCertRsa2048High,
         EndorsementKeyType.EccP256High => TpmHandles.EkCertEccP256High,
         EndorsementKeyType.EccP384High => TpmHandles.EkCertEccP384High,
+        EndorsementKeyType.Rsa3072High => TpmHandles.EkCertRsa3072High,
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
