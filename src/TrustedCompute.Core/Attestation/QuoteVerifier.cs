@@ -93,10 +93,14 @@ public sealed class QuoteVerifier : IDisposable
                 reasons.Add(new AttestationReason(ReasonIds.QuoteFreshness, ReasonSeverity.Indeterminate,
                     "No expected nonce was given: the quote may be a replay"));
 
+            // Counters (and clock) are kept for the next run only from quotes that all verified: an unverified quote's
+            // counters are the host's to choose, and a stored "previous" would hide a later rollback.
+            bool allVerified = true;
             foreach (var q in evidence.Quotes)
             {
                 int before = Failures(reasons);
                 var attest = CheckQuote(q, ak, key, nonce, expectedSigner, pcrs, reasons, out var sigHash);
+                allVerified &= attest is not null && Failures(reasons) == before;
                 if (attest is null) continue;
                 quoted.AddRange(attest.PcrSelections);
                 if (sigHash is { } h) signingHashes.Add(h);
@@ -117,7 +121,7 @@ public sealed class QuoteVerifier : IDisposable
             if (first is not null) CheckCounters(first, akName, plainCounters, reasons);
             var log = CheckEventLog(evidence, verified, reasons);
             if (_options.Policy is { } policy) Evaluate(policy, new PolicyContext(verified, log.Log, log.Replayed, signingHashes), reasons);
-            return Result(host, claimed, reasons, digest, first, akName, plainCounters);
+            return Result(host, claimed, reasons, digest, allVerified ? first : null, akName, plainCounters);
         }
         finally
         {

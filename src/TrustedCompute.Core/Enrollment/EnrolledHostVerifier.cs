@@ -21,6 +21,7 @@ public sealed record EnrolledAttestationRequest(AttestationEvidence Evidence)
 /// </summary>
 public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPolicy? policyOverride = null, bool retainEvidence = false)
 {
+    private const int RecentResults = 20;
     private readonly Dictionary<string, (AttestationPolicy? Policy, string? Problem)> _policies = new(StringComparer.OrdinalIgnoreCase);
 
     public AttestationResult Verify(EnrolledAttestationRequest request)
@@ -62,7 +63,7 @@ public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPol
         {
             HostName = host.Name,
             ExpectedAttestationKey = EnrolledKey(host, reasons),
-            Previous = store.GetLatestResults([host.Name]).TryGetValue(host.Name, out var previous) ? previous : null,
+            Previous = Previous(host),
         };
         if (policyOverride is null && host.PolicyName.Length > 0)
         {
@@ -73,6 +74,17 @@ public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPol
         var result = QuoteVerifier.Verify(evidence, options).With(reasons);
         store.AddResult(result, retainEvidence ? evidence : null);
         return result;
+    }
+
+    /// <summary>
+    /// The newest result that carries counters of the enrolled AK (a failed attempt in between must not blind the
+    /// rollback check), else the newest result, which then says why reboots were not checked.
+    /// </summary>
+    private AttestationResult? Previous(EnrolledHost host)
+    {
+        var recent = store.GetResults(new ResultQuery { HostName = host.Name, Last = RecentResults });
+        return recent.FirstOrDefault(r => r.ResetCount is not null && r.RestartCount is not null && r.Clock is not null
+            && string.Equals(r.AttestationKeyName, host.AttestationKeyName, StringComparison.OrdinalIgnoreCase)) ?? recent.FirstOrDefault();
     }
 
     private static TpmPublic? EnrolledKey(EnrolledHost host, List<AttestationReason> reasons)
