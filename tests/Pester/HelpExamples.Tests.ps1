@@ -18,6 +18,8 @@ The fixture prologue each topic gets before its first example (none of it is sho
       ak.pub, ak.pem       the attestation key's TPM2B_PUBLIC bytes and its PEM public key
       log.bin              a small crypto-agile (sha1, sha256) event log of EV_EFI_ACTION events in PCRs 0-7
       lcp_key.pem          an RSA-3072 private key (PEM) for signing launch control policy lists
+      ek-roots/            the root and issuer certificates of the simulator's EK certificate CA
+  - $env:TRUSTEDCOMPUTE_STORE names store.db in the working directory: a new, empty SQLite store;
   - $env:TRUSTEDCOMPUTE_TPM names a swtpm simulator of its own (tests/env/swtpm.sh), with an RSA attestation key
     at the default handle 0x81010002;
   - Read-Host and Get-Credential are functions that answer without a prompt (an empty SecureString; user
@@ -126,6 +128,8 @@ BeforeAll {
                 Export-AttestationPolicy -Path "$files/golden.yaml"
         }
         finally { & (Join-Path $envDir 'swtpm.sh') stop "$fixtureEnv/base" }
+        $null = New-Item -ItemType Directory "$files/ek-roots"
+        Copy-Item (Join-Path $settings.CA_DIR 'issuercert.pem'), (Join-Path $settings.CA_DIR 'swtpm-localca-rootca-cert.pem') "$files/ek-roots"
         Move-Item "$fixtureEnv/base" "$fixtureEnv/swtpm-template"
         Remove-Item "$fixtureEnv/swtpm-template/swtpm.log" -ErrorAction Ignore
         $null = New-Item "$fixtureEnv/swtpm-template/.ready"

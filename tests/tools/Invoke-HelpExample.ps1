@@ -33,8 +33,9 @@ try {
     # Imported the way README.md does, so its own Import-Module is a no-op.
     $manifest = Join-Path $WorkPath 'out/TrustedCompute/TrustedCompute.psd1'
     Import-Module $manifest
-    Copy-Item (Join-Path $tcJob.Files '*') $WorkPath
+    Copy-Item (Join-Path $tcJob.Files '*') $WorkPath -Recurse
     $env:TRUSTEDCOMPUTE_TPM = $tcJob.Tpm
+    $env:TRUSTEDCOMPUTE_STORE = Join-Path $WorkPath 'store.db'
     foreach ($kv in $tcJob.Cloud.GetEnumerator()) { Set-Item "env:$($kv.Key)" $kv.Value }
     if ($tcJob.Ssh.Count -gt 0) {
         $s = New-PSSession -HostName 127.0.0.1 -Port $tcJob.Ssh.PORT -UserName $tcJob.Ssh.USER -KeyFilePath $tcJob.Ssh.KEY -Options @{

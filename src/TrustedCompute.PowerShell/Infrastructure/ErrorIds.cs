@@ -123,6 +123,7 @@ public static class ErrorIds
     public const string RegisterTrustedHostPolicyNotFound = nameof(RegisterTrustedHostPolicyNotFound);
     public const string SetTrustedHostNotFound = nameof(SetTrustedHostNotFound);
     public const string SetTrustedHostPolicyNotFound = nameof(SetTrustedHostPolicyNotFound);
+    public const string NewTpmCredentialInvalid = nameof(NewTpmCredentialInvalid);
     public const string UnprotectTpmCredentialFailed = nameof(UnprotectTpmCredentialFailed);
     public const string GetTpmEnrollmentRequestFailed = nameof(GetTpmEnrollmentRequestFailed);
     public const string UnregisterTrustedHostNotFound = nameof(UnregisterTrustedHostNotFound);

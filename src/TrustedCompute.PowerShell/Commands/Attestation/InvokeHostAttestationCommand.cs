@@ -200,6 +200,9 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     {
         switch (ParameterSetName)
         {
+            case EvidenceSet when (InputObject is PSObject ps ? ps.BaseObject : InputObject) is EnrolledHost host:
+                AttestLocal(host.Name);
+                break;
             case EvidenceSet:
                 Verify(InputObject);
                 break;
@@ -210,7 +213,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
                 foreach (var session in Session) AttestRemote(session);
                 break;
             default:
-                AttestLocal();
+                AttestLocal(HostName ?? Environment.MachineName);
                 break;
         }
     }
@@ -240,11 +243,10 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         return banks.Distinct().Select(b => PcrSelection.Create(b, indexes)).ToList();
     }
 
-    private void AttestLocal()
+    private void AttestLocal(string host)
     {
         byte[] nonce = RandomNumberGenerator.GetBytes(32);
         var selection = Selection();
-        string host = HostName ?? Environment.MachineName;
         AttestationEvidence? evidence = null;
         try
         {
