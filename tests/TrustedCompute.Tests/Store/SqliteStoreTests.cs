@@ -75,7 +75,7 @@ public sealed class SqliteStoreTests : StoreContractTests
         Assert.Equal("my notes, not a database; keep them", File.ReadAllText(path));
     }
 
-    public new void Dispose()
+    public override void Dispose()
     {
         base.Dispose();
         SqliteConnection.ClearAllPools();

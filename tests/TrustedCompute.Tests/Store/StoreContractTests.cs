@@ -24,7 +24,7 @@ public abstract class StoreContractTests : IDisposable
 
     protected IAttestationStore NewStore() => Open(NewStoreConnectionString());
 
-    public void Dispose()
+    public virtual void Dispose()
     {
         foreach (var store in _opened) store.Dispose();
         GC.SuppressFinalize(this);
