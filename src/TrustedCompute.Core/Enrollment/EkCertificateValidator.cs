@@ -41,8 +41,11 @@ public static class EkCertificateValidator
     private const string KeyUsageOid = "2.5.29.15";
     private const string BasicConstraintsOid = "2.5.29.19";
     private const string ExtendedKeyUsageOid = "2.5.29.37";
+    // Certificate policies: STM marks them critical on its CAs. No particular policy is required (RFC 5280 with
+    // initial-policy-set anyPolicy), so a critical policies extension constrains nothing here.
+    private const string CertificatePoliciesOid = "2.5.29.32";
     private static readonly HashSet<string> HandledCriticalExtensions =
-        [KeyUsageOid, BasicConstraintsOid, ExtendedKeyUsageOid, EkSubjectAltName.Oid];
+        [KeyUsageOid, BasicConstraintsOid, ExtendedKeyUsageOid, CertificatePoliciesOid, EkSubjectAltName.Oid];
 
     private const X509ChainStatusFlags CheckedHere =
         X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.NotTimeNested |

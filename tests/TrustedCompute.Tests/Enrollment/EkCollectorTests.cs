@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using TrustedCompute.Attestation;
+using TrustedCompute.Enrollment;
+using TrustedCompute.Tests.Env;
+using TrustedCompute.Tpm;
+using Xunit;
+using TpmDeviceInfo = TrustedCompute.Enrollment.TpmDeviceInfo;
+
+namespace TrustedCompute.Tests.Enrollment;
+
+/// <summary>
+/// EkCollector on a live swtpm provisioned by tests/env/swtpm.sh (EK certificates from a private local CA),
+/// tpm2-tools as the oracle for what the NV indexes hold.
+/// </summary>
+public sealed class EkCollectorTests(SwtpmFixture swtpm) : IClassFixture<SwtpmFixture>, IDisposable
+{
+    private readonly TempFolder _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    private IReadOnlyList<EndorsementKeyMaterial> Collect()
+    {
+        swtpm.Require();
+        using var tpm = TpmClient.Open(swtpm.ConnectionString);
+        return EkCollector.Read(tpm);
+    }
+
+    /// <summary>The admin's folder: the local CA's root, and its issuing CA unless left out.</summary>
+    private TempFolder LocalCaFolder(bool withIssuer = true)
+    {
+        var folder = new TempFolder();
+        File.Copy(Path.Combine(swtpm.CaDirectory, "swtpm-localca-rootca-cert.pem"), folder.File("root.pem"));
+        if (withIssuer) File.Copy(Path.Combine(swtpm.CaDirectory, "issuercert.pem"), folder.File("issuer.pem"));
+        return folder;
+    }
+
+    private byte[] ToolNvRead(uint index)
+    {
+        string file = _work.File($"nv-{index:X8}.bin");
+        swtpm.Tpm2("tpm2_nvread", $"0x{index:X8}", "-C", "o", "-o", file);
+        return File.ReadAllBytes(file);
+    }
+
+    [SkippableFact]
+    public void RsaAndEccEkCertificatesValidateToTheLocalCa()
+    {
+        var eks = Collect();
+        Assert.Equal([EndorsementKeyType.Rsa2048, EndorsementKeyType.EccP384High], eks.Select(e => e.Type));
+        using var folder = LocalCaFolder();
+        using var anchors = EkTrustAnchors.Load([folder.Path]);
+        Assert.Empty(anchors.Problems);
+        foreach (var ek in eks)
+        {
+            Assert.Equal(ToolNvRead(ek.CertificateIndex), ek.Certificate);
+            Assert.Equal(ek.Public.Name(), ek.Name);
+            Assert.Empty(ek.ChainCertificates);
+            var result = EkCertificateValidator.Validate(ek.Certificate, ek.ChainCertificates, ek.Public, anchors, DateTime.UtcNow);
+            Assert.True(result.IsValid, $"{ek.Type}: {string.Join("\n", result.Reasons)}");
+            Assert.Equal(2, result.Chain.Length);
+            Assert.Equal(anchors.Roots.Single().RawData, result.Chain[^1]);
+            Assert.Equal(new TpmDeviceInfo("id:00001014", "swtpm", "id:20191023"), result.Device);
+        }
+        Assert.Equal(TpmAlgId.Ecc, eks[1].Public.Type);
+        Assert.Equal(TpmEccCurve.NistP384, eks[1].Public.Curve);
+    }
+
+    [SkippableFact]
+    public void KeysMadeFromTheTemplatesEqualTpm2Createek()
+    {
+        var rsa = Collect().Single(e => e.Type == EndorsementKeyType.Rsa2048);
+        string pub = _work.File("ek.pub");
+        swtpm.Tpm2("tpm2_createek", "-G", "rsa", "-c", _work.File("ek.ctx"), "-u", pub, "-f", "tss");
+        swtpm.Tpm2("tpm2_flushcontext", "-t");
+        Assert.Equal(TpmPublic.FromTpm2BPublic(File.ReadAllBytes(pub)).Marshal(), rsa.Public.Marshal());
+    }
+
+    [SkippableFact]
+    public void CertificateOfOneEkDoesNotValidateForAnother()
+    {
+        var eks = Collect();
+        using var folder = LocalCaFolder();
+        using var anchors = EkTrustAnchors.Load([folder.Path]);
+        var rsa = eks.Single(e => e.Type == EndorsementKeyType.Rsa2048);
+        var ecc = eks.Single(e => e.Type == EndorsementKeyType.EccP384High);
+        var swapped = EkCertificateValidator.Validate(rsa.Certificate, [], ecc.Public, anchors, DateTime.UtcNow);
+        Assert.Equal([ReasonIds.EkMismatch], swapped.Reasons.Select(r => r.Id));
+        TpmPublic high;
+        using (var tpm = TpmClient.Open(swtpm.ConnectionString))
+            high = TpmOperations.GetEndorsementKey(tpm, EndorsementKeyType.Rsa2048High).Public;
+        var otherTemplate = EkCertificateValidator.Validate(rsa.Certificate, [], high, anchors, DateTime.UtcNow);
+        Assert.Equal([ReasonIds.EkMismatch], otherTemplate.Reasons.Select(r => r.Id));
+    }
+
+    [SkippableFact]
+    public void AnotherLocalCaWithTheSameNamesIsNotTrusted()
+    {
+        var rsa = Collect().Single(e => e.Type == EndorsementKeyType.Rsa2048);
+        // The shared vectors' local CA has the same subject names as this run's, but other keys.
+        using var folder = new TempFolder();
+        File.Copy(TestPaths.Shared("tpm-vectors", "localca_root.pem"), folder.File("root.pem"));
+        File.Copy(TestPaths.Shared("tpm-vectors", "localca_issuer.pem"), folder.File("issuer.pem"));
+        using var anchors = EkTrustAnchors.Load([folder.Path]);
+        var result = EkCertificateValidator.Validate(rsa.Certificate, [], rsa.Public, anchors, DateTime.UtcNow);
+        Assert.False(result.IsValid);
+        Assert.Contains(ReasonIds.EkChain, result.Reasons.Select(r => r.Id));
+    }
+
+    [SkippableFact]
+    public void ChainIndexIsCollectedAndServesAsIntermediateOnly()
+    {
+        Collect();
+        byte[] issuer = System.Security.Cryptography.X509Certificates.X509Certificate2
+            .CreateFromPem(File.ReadAllText(Path.Combine(swtpm.CaDirectory, "issuercert.pem"))).RawData;
+        byte[] root = System.Security.Cryptography.X509Certificates.X509Certificate2
+            .CreateFromPem(File.ReadAllText(Path.Combine(swtpm.CaDirectory, "swtpm-localca-rootca-cert.pem"))).RawData;
+        const uint index = EkCollector.ChainIndexFirst;
+        const uint rootIndex = EkCollector.ChainIndexFirst + 1;
+        Define(index, issuer);
+        Define(rootIndex, root);
+        try
+        {
+            var rsa = Collect().Single(e => e.Type == EndorsementKeyType.Rsa2048);
+            Assert.Equal([issuer, root], rsa.ChainCertificates);
+            using var rootOnly = LocalCaFolder(withIssuer: false);
+            using var anchors = EkTrustAnchors.Load([rootOnly.Path]);
+            var result = EkCertificateValidator.Validate(rsa.Certificate, rsa.ChainCertificates, rsa.Public, anchors, DateTime.UtcNow);
+            Assert.True(result.IsValid, string.Join("\n", result.Reasons));
+            using var empty = new TempFolder();
+            using var none = EkTrustAnchors.Load([empty.Path]);
+            var hostOnly = EkCertificateValidator.Validate(rsa.Certificate, rsa.ChainCertificates, rsa.Public, none, DateTime.UtcNow);
+            Assert.Equal([ReasonIds.EkAnchor, ReasonIds.EkChain], hostOnly.Reasons.Select(r => r.Id).Distinct().Order());
+        }
+        finally
+        {
+            swtpm.Tpm2("tpm2_nvundefine", $"0x{index:X8}", "-C", "o");
+            swtpm.Tpm2("tpm2_nvundefine", $"0x{rootIndex:X8}", "-C", "o");
+        }
+    }
+
+    private void Define(uint index, byte[] contents)
+    {
+        string file = _work.File($"define-{index:X8}.der");
+        File.WriteAllBytes(file, contents);
+        swtpm.Tpm2("tpm2_nvdefine", $"0x{index:X8}", "-C", "o", "-s", contents.Length.ToString(), "-a", "ownerwrite|ownerread|authread");
+        swtpm.Tpm2("tpm2_nvwrite", $"0x{index:X8}", "-C", "o", "-i", file);
+    }
+}
+
+/// <summary>
+/// The shared swtpm state (../shared/testdata/tpm-vectors/swtpm-state-template) on a live swtpm, started through
+/// tests/env/swtpm.sh with that state as its template: its EK certificates are the captured ones and validate to
+/// the captured local CA.
+/// </summary>
+public sealed class EkSharedStateTests(SharedStateSwtpm swtpm) : IClassFixture<SharedStateSwtpm>
+{
+    [SkippableFact]
+    public void SharedStateEkCertificatesAreTheCapturedOnesAndValidate()
+    {
+        swtpm.Require();
+        IReadOnlyList<EndorsementKeyMaterial> eks;
+        using (var tpm = TpmClient.Open(swtpm.ConnectionString)) eks = EkCollector.Read(tpm);
+        var rsa = eks.Single(e => e.Type == EndorsementKeyType.Rsa2048);
+        var ecc = eks.Single(e => e.Type == EndorsementKeyType.EccP384High);
+        Assert.Equal(File.ReadAllBytes(TestPaths.Shared("tpm-vectors", "ek_rsa_cert.der")), rsa.Certificate);
+        Assert.Equal(File.ReadAllBytes(TestPaths.Shared("tpm-vectors", "ek_ecc_cert.der")), ecc.Certificate);
+        Assert.Equal(TpmPublic.FromTpm2BPublic(File.ReadAllBytes(TestPaths.Shared("tpm-vectors", "ek_rsa.pub"))).Marshal(),
+            rsa.Public.Marshal());
+
+        using var folder = new TempFolder();
+        File.Copy(TestPaths.Shared("tpm-vectors", "localca_root.pem"), folder.File("root.pem"));
+        File.Copy(TestPaths.Shared("tpm-vectors", "localca_issuer.pem"), folder.File("issuer.pem"));
+        using var anchors = EkTrustAnchors.Load([folder.Path]);
+        foreach (var ek in new[] { rsa, ecc })
+        {
+            var result = EkCertificateValidator.Validate(ek.Certificate, ek.ChainCertificates, ek.Public, anchors, DateTime.UtcNow);
+            Assert.True(result.IsValid, $"{ek.Type}: {string.Join("\n", result.Reasons)}");
+            Assert.Equal("swtpm", result.Device?.Model);
+        }
+    }
+}
+
+/// <summary>A swtpm whose template is the shared captured state; started and stopped by tests/env/swtpm.sh.</summary>
+public sealed class SharedStateSwtpm : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "tc-ek-shared-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly bool _started;
+
+    public SharedStateSwtpm()
+    {
+        string? data = TestPaths.SharedTestData;
+        string state = data is null ? "" : Path.Combine(data, "tpm-vectors", "swtpm-state-template", "tpm2-00.permall");
+        if (data is null || !File.Exists(state))
+        {
+            Unavailable = "../shared/testdata is not present";
+            return;
+        }
+        if (!OnPath("swtpm") || !OnPath("tpm2_pcrread"))
+        {
+            Unavailable = "swtpm and tpm2-tools are not installed";
+            return;
+        }
+        string template = Path.Combine(_root, "swtpm-template");
+        Directory.CreateDirectory(template);
+        File.Copy(state, Path.Combine(template, "tpm2-00.permall"));
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(Path.Combine(template, "tpm2-00.permall"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(Path.Combine(template, ".ready"), "");
+        var values = Script("start", Path.Combine(_root, "tpm")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
+        ConnectionString = values["TRUSTEDCOMPUTE_TPM"];
+        _started = true;
+    }
+
+    public string? Unavailable { get; }
+    public string ConnectionString { get; } = "";
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, tool)));
+
+    public void Require() => Skip.If(Unavailable is not null, Unavailable);
+
+    private string Script(string verb, string dir)
+    {
+        var info = new ProcessStartInfo(TestPaths.EnvScript("swtpm.sh")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(verb);
+        info.ArgumentList.Add(dir);
+        info.Environment["TRUSTEDCOMPUTE_TEST_ENV"] = _root;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        if (!process.WaitForExit(60_000)) { process.Kill(true); throw new TimeoutException("swtpm.sh did not finish in 60 s"); }
+        if (process.ExitCode != 0) throw new InvalidOperationException($"swtpm.sh {verb} exited {process.ExitCode}: {stderr}");
+        return stdout.Result;
+    }
+
+    public void Dispose()
+    {
+        try { if (_started) Script("stop", Path.Combine(_root, "tpm")); }
+        finally { try { Directory.Delete(_root, true); } catch (IOException) { } }
+    }
+}
