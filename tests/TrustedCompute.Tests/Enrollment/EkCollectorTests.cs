@@ -179,12 +179,67 @@ public sealed class EkSharedStateTests(SharedStateSwtpm swtpm) : IClassFixture<S
     }
 }
 
-/// <summary>A swtpm whose template is the shared captured state; started and stopped by tests/env/swtpm.sh.</summary>
-public sealed class SharedStateSwtpm : IDisposable
+/// <summary>
+/// A swtpm started by tests/env/swtpm.sh from a state this fixture chooses (the script's template folder points at
+/// a private copy), stopped by the script by its PID.
+/// </summary>
+public abstract class TemplateSwtpm : IDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "tc-ek-shared-" + Guid.NewGuid().ToString("N")[..12]);
-    private readonly bool _started;
+    protected readonly string Root = Path.Combine(Path.GetTempPath(), "tc-ek-swtpm-" + Guid.NewGuid().ToString("N")[..12]);
+    private bool _started;
 
+    public string? Unavailable { get; protected set; }
+    public string ConnectionString { get; private set; } = "";
+
+    public void Require() => Skip.If(Unavailable is not null, Unavailable);
+
+    protected static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, tool)));
+
+    protected string Template => Path.Combine(Root, "swtpm-template");
+
+    /// <summary>Starts swtpm on a copy of <see cref="Template"/> (which must hold tpm2-00.permall).</summary>
+    protected void Start()
+    {
+        string state = Path.Combine(Template, "tpm2-00.permall");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(state, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(Path.Combine(Template, ".ready"), "");
+        var values = Script("start", Path.Combine(Root, "tpm")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
+        ConnectionString = values["TRUSTEDCOMPUTE_TPM"];
+        _started = true;
+    }
+
+    private string Script(string verb, string dir)
+    {
+        var info = new ProcessStartInfo(TestPaths.EnvScript("swtpm.sh")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(verb);
+        info.ArgumentList.Add(dir);
+        info.Environment["TRUSTEDCOMPUTE_TEST_ENV"] = Root;
+        return Run(info);
+    }
+
+    protected static string Run(ProcessStartInfo info)
+    {
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        if (!process.WaitForExit(60_000)) { process.Kill(true); throw new TimeoutException($"{info.FileName} did not finish in 60 s"); }
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{info.FileName} {string.Join(' ', info.ArgumentList)} exited {process.ExitCode}: {stderr}");
+        return stdout.Result;
+    }
+
+    public void Dispose()
+    {
+        try { if (_started) Script("stop", Path.Combine(Root, "tpm")); }
+        finally { try { Directory.Delete(Root, true); } catch (IOException) { } }
+    }
+}
+
+/// <summary>A swtpm whose state is the shared captured one (tpm-vectors/swtpm-state-template).</summary>
+public sealed class SharedStateSwtpm : TemplateSwtpm
+{
     public SharedStateSwtpm()
     {
         string? data = TestPaths.SharedTestData;
@@ -199,43 +254,85 @@ public sealed class SharedStateSwtpm : IDisposable
             Unavailable = "swtpm and tpm2-tools are not installed";
             return;
         }
-        string template = Path.Combine(_root, "swtpm-template");
-        Directory.CreateDirectory(template);
-        File.Copy(state, Path.Combine(template, "tpm2-00.permall"));
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(Path.Combine(template, "tpm2-00.permall"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.WriteAllText(Path.Combine(template, ".ready"), "");
-        var values = Script("start", Path.Combine(_root, "tpm")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
-        ConnectionString = values["TRUSTEDCOMPUTE_TPM"];
-        _started = true;
+        Directory.CreateDirectory(Template);
+        File.Copy(state, Path.Combine(Template, "tpm2-00.permall"));
+        Start();
+    }
+}
+
+/// <summary>
+/// A swtpm provisioned by swtpm_setup with an RSA-3072 EK (certificate in the high-range index 0x01C0001C) and the
+/// P-384 EK, both certified by the tests' local CA (the one tests/env/swtpm.sh made for every other swtpm).
+/// </summary>
+public sealed class Rsa3072Swtpm : TemplateSwtpm
+{
+    public Rsa3072Swtpm()
+    {
+        if (!OnPath("swtpm") || !OnPath("swtpm_setup") || !OnPath("tpm2_pcrread"))
+        {
+            Unavailable = "swtpm and tpm2-tools are not installed";
+            return;
+        }
+        var template = new ProcessStartInfo(TestPaths.EnvScript("swtpm.sh")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        template.ArgumentList.Add("template");
+        string envRoot = Path.GetDirectoryName(Run(template).Trim())!;
+        CaDirectory = Path.Combine(envRoot, "localca");
+        Directory.CreateDirectory(Template);
+        var setup = new ProcessStartInfo("swtpm_setup") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { "--tpm2", "--tpmstate", Template, "--config", Path.Combine(CaDirectory, "swtpm_setup.conf"),
+            "--create-ek-cert", "--rsa-keysize", "3072", "--pcr-banks", "sha256", "--overwrite" }) setup.ArgumentList.Add(a);
+        Run(setup);
+        Start();
     }
 
-    public string? Unavailable { get; }
-    public string ConnectionString { get; } = "";
+    public string CaDirectory { get; } = "";
+}
 
-    private static bool OnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, tool)));
-
-    public void Require() => Skip.If(Unavailable is not null, Unavailable);
-
-    private string Script(string verb, string dir)
+/// <summary>The high-range RSA-3072 EK (H-6) on a live swtpm: template, certificate index and chain.</summary>
+public sealed class EkRsa3072Tests(Rsa3072Swtpm swtpm) : IClassFixture<Rsa3072Swtpm>
+{
+    [SkippableFact]
+    public void Rsa3072EkCertificateInTheHighRangeValidates()
     {
-        var info = new ProcessStartInfo(TestPaths.EnvScript("swtpm.sh")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(verb);
-        info.ArgumentList.Add(dir);
-        info.Environment["TRUSTEDCOMPUTE_TEST_ENV"] = _root;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
-        if (!process.WaitForExit(60_000)) { process.Kill(true); throw new TimeoutException("swtpm.sh did not finish in 60 s"); }
-        if (process.ExitCode != 0) throw new InvalidOperationException($"swtpm.sh {verb} exited {process.ExitCode}: {stderr}");
-        return stdout.Result;
+        swtpm.Require();
+        IReadOnlyList<EndorsementKeyMaterial> eks;
+        using (var tpm = TpmClient.Open(swtpm.ConnectionString)) eks = EkCollector.Read(tpm);
+        Assert.Equal([EndorsementKeyType.EccP384High, EndorsementKeyType.Rsa3072High], eks.Select(e => e.Type).Order());
+        var rsa = eks.Single(e => e.Type == EndorsementKeyType.Rsa3072High);
+        Assert.Equal(0x01C0001Cu, rsa.CertificateIndex);
+        Assert.Equal(3072, rsa.Public.KeyBits);
+        Assert.Equal(TpmAlgId.Sha384, rsa.Public.NameAlg);
+
+        using var folder = new TempFolder();
+        File.Copy(Path.Combine(swtpm.CaDirectory, "swtpm-localca-rootca-cert.pem"), folder.File("root.pem"));
+        File.Copy(Path.Combine(swtpm.CaDirectory, "issuercert.pem"), folder.File("issuer.pem"));
+        using var anchors = EkTrustAnchors.Load([folder.Path]);
+        foreach (var ek in eks)
+        {
+            var result = EkCertificateValidator.Validate(ek.Certificate, ek.ChainCertificates, ek.Public, anchors, DateTime.UtcNow);
+            Assert.True(result.IsValid, $"{ek.Type}: {string.Join("\n", result.Reasons)}");
+        }
+        // The 2048-bit high template makes another key: the 3072 certificate is not for it.
+        TpmPublic rsa2048;
+        using (var tpm = TpmClient.Open(swtpm.ConnectionString))
+            rsa2048 = TpmOperations.GetEndorsementKey(tpm, EndorsementKeyType.Rsa2048High).Public;
+        var wrong = EkCertificateValidator.Validate(rsa.Certificate, [], rsa2048, anchors, DateTime.UtcNow);
+        Assert.Equal([ReasonIds.EkMismatch], wrong.Reasons.Select(r => r.Id));
     }
 
-    public void Dispose()
+    /// <summary>tpm2-tools against this simulator (its connection string is also the TCTI).</summary>
+    private void Tpm2(string tool, params string[] args) => SwtpmFixture.Run(tool, ["-T", swtpm.ConnectionString, .. args]);
+
+    [SkippableFact]
+    public void Rsa3072TemplateEqualsTpm2CreatekRsa3072()
     {
-        try { if (_started) Script("stop", Path.Combine(_root, "tpm")); }
-        finally { try { Directory.Delete(_root, true); } catch (IOException) { } }
+        swtpm.Require();
+        using var work = new TempFolder();
+        Tpm2("tpm2_createek", "-G", "rsa3072", "-c", work.File("ek.ctx"), "-u", work.File("ek.pub"), "-f", "tss");
+        Tpm2("tpm2_flushcontext", "-t"); // no resource manager: the tool's EK stays loaded otherwise
+        TpmPublic ours;
+        using (var tpm = TpmClient.Open(swtpm.ConnectionString))
+            ours = TpmOperations.GetEndorsementKey(tpm, EndorsementKeyType.Rsa3072High).Public;
+        Assert.Equal(TpmPublic.FromTpm2BPublic(File.ReadAllBytes(work.File("ek.pub"))).Marshal(), ours.Marshal());
     }
 }
