@@ -55,7 +55,8 @@ public sealed class EkCertificateReaderTests
     public void TcgNvHeaderWithAWrongSizeIsRejected(int delta, string expected)
     {
         byte[] der = StmRsaDer();
-        var e = Assert.Throws<InvalidDataException>(() => EkCertificateReader.Parse(WithNvHeader(der, der.Length + 2 + delta)));
+        byte[] nv = WithNvHeader(der, der.Length + 2 + delta);
+        var e = Assert.Throws<InvalidDataException>(() => EkCertificateReader.Parse(nv));
         Assert.Contains(expected, e.Message);
     }
 
@@ -63,7 +64,8 @@ public sealed class EkCertificateReaderTests
     public void TcgNvHeaderMustBeComplete()
     {
         byte[] header = WithNvHeader(StmRsaDer());
-        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => EkCertificateReader.Parse(header[..5])).Message);
+        var cut = Assert.Throws<InvalidDataException>(() => EkCertificateReader.Parse(header[..5]));
+        Assert.Contains("truncated", cut.Message);
         byte[] partial = [.. header];
         partial[2] = 1; // TCG_PARTIAL_SMALL_CERT: not a full certificate
         Assert.Contains("certType", Assert.Throws<InvalidDataException>(() => EkCertificateReader.Parse(partial)).Message);
@@ -90,7 +92,8 @@ public sealed class EkCertificateReaderTests
         // The padding would have to count as the rest of the TBS: the fields no longer line up. (Padding that stands
         // in for the tail of the signature value is caught by the signature check: see the validator tests.)
         byte[] der = StmRsaDer();
-        Assert.Throws<InvalidDataException>(() => EkCertificateReader.Parse([.. der[..500], .. Enumerable.Repeat((byte)0xFF, 1100)]));
+        byte[] nv = [.. der[..500], .. Enumerable.Repeat((byte)0xFF, 1100)];
+        Assert.Throws<InvalidDataException>(() => EkCertificateReader.Parse(nv));
     }
 
     [SkippableTheory]

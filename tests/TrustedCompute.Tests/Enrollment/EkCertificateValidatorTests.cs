@@ -26,8 +26,9 @@ public sealed class EkCertificateValidatorTests
         using var dir = AnchorFolder(folder);
         using var anchors = EkTrustAnchors.Load([dir.Path]);
         Assert.Empty(anchors.Problems);
-        return EkCertificateValidator.Validate(nv, host ?? [], ek ?? PublicFromCertificate(EkCertificateReader.Parse(nv).RawData),
-            anchors, at ?? During);
+        using var certificate = EkCertificateReader.Parse(nv);
+        return EkCertificateValidator.Validate(nv, host ?? [], ek ?? PublicFromCertificate(certificate.RawData), anchors,
+            at ?? During);
     }
 
     private static string[] Ids(EkValidationResult result) => result.Reasons.Select(r => r.Id).Distinct().Order().ToArray();
@@ -63,7 +64,8 @@ public sealed class EkCertificateValidatorTests
     [SkippableFact]
     public void IntermediatesFromTheHostAreUsed()
     {
-        var result = Validate(RsaLeaf, [RsaGlobalSignRoot], host: [Der(RsaIntermediate), Der(RsaStmRoot), Der(RsaIntermediate)]);
+        byte[][] host = [Der(RsaIntermediate), Der(RsaStmRoot), Der(RsaIntermediate)];
+        var result = Validate(RsaLeaf, [RsaGlobalSignRoot], host: host);
         Assert.True(result.IsValid, string.Join("\n", result.Reasons));
         Assert.Equal(3, result.Chain.Length);
     }
@@ -134,7 +136,8 @@ public sealed class EkCertificateValidatorTests
     [SkippableFact]
     public void BeforeValidityFails()
     {
-        AssertOnly(Validate(EccLeaf, EccFolder, at: new DateTime(2018, 7, 25, 0, 0, 0, DateTimeKind.Utc)), ReasonIds.EkExpired);
+        var early = new DateTime(2018, 7, 25, 0, 0, 0, DateTimeKind.Utc);
+        AssertOnly(Validate(EccLeaf, EccFolder, at: early), ReasonIds.EkExpired);
     }
 
     [SkippableFact]
@@ -162,7 +165,8 @@ public sealed class EkCertificateValidatorTests
         using var ecc = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         AssertOnly(Validate(RsaLeaf, RsaFolder, ek: EccPublic(ecc.ExportParameters(false))), ReasonIds.EkMismatch);
         // The bare template, as if the EK had not been created: empty unique.
-        AssertOnly(Validate(RsaLeaf, RsaFolder, ek: TpmTemplates.EndorsementKey(EndorsementKeyType.Rsa2048)), ReasonIds.EkMismatch);
+        var template = TpmTemplates.EndorsementKey(EndorsementKeyType.Rsa2048);
+        AssertOnly(Validate(RsaLeaf, RsaFolder, ek: template), ReasonIds.EkMismatch);
         var right = PublicFromCertificate(Der(RsaLeaf)[..1169]);
         AssertOnly(Validate(RsaLeaf, RsaFolder, ek: right with { Exponent = 3 }), ReasonIds.EkMismatch);
         var eccRight = PublicFromCertificate(Der(EccLeaf));
@@ -216,8 +220,9 @@ public sealed class EkCertificateValidatorTests
         Assert.Contains(ReasonIds.EkChain, Ids(both));
     }
 
-    /// <summary>A CA certificate with another subject name and this key, issued by <paramref name="issuer"/> (self-signed when null).</summary>
-    private static X509Certificate2 Rename(EkTestPki pki, X509Certificate2 template, X500DistinguishedName subject, X509Certificate2? issuer)
+    /// <summary>A CA certificate with another subject and this key, from <paramref name="issuer"/> (null: self-signed).</summary>
+    private static X509Certificate2 Rename(EkTestPki pki, X509Certificate2 template, X500DistinguishedName subject,
+        X509Certificate2? issuer)
     {
         using var key = template.GetECDsaPrivateKey()!;
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);

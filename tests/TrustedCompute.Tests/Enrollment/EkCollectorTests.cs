@@ -4,9 +4,24 @@ using TrustedCompute.Enrollment;
 using TrustedCompute.Tests.Env;
 using TrustedCompute.Tpm;
 using Xunit;
+using static TrustedCompute.Tests.Enrollment.EkLive;
 using TpmDeviceInfo = TrustedCompute.Enrollment.TpmDeviceInfo;
 
 namespace TrustedCompute.Tests.Enrollment;
+
+internal static class EkLive
+{
+    /// <summary>Validates what the collector read, with its own chain indexes, now.</summary>
+    public static EkValidationResult Check(EndorsementKeyMaterial ek, EkTrustAnchors anchors) =>
+        EkCertificateValidator.Validate(ek.Certificate, ek.ChainCertificates, ek.Public, anchors, DateTime.UtcNow);
+
+    public static ProcessStartInfo Start(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in args) info.ArgumentList.Add(a);
+        return info;
+    }
+}
 
 /// <summary>
 /// EkCollector on a live swtpm provisioned by tests/env/swtpm.sh (EK certificates from a private local CA),
@@ -54,7 +69,7 @@ public sealed class EkCollectorTests(SwtpmFixture swtpm) : IClassFixture<SwtpmFi
             Assert.Equal(ToolNvRead(ek.CertificateIndex), ek.Certificate);
             Assert.Equal(ek.Public.Name(), ek.Name);
             Assert.Empty(ek.ChainCertificates);
-            var result = EkCertificateValidator.Validate(ek.Certificate, ek.ChainCertificates, ek.Public, anchors, DateTime.UtcNow);
+            var result = Check(ek, anchors);
             Assert.True(result.IsValid, $"{ek.Type}: {string.Join("\n", result.Reasons)}");
             Assert.Equal(2, result.Chain.Length);
             Assert.Equal(anchors.Roots.Single().RawData, result.Chain[^1]);
@@ -123,11 +138,11 @@ public sealed class EkCollectorTests(SwtpmFixture swtpm) : IClassFixture<SwtpmFi
             Assert.Equal([issuer, root], rsa.ChainCertificates);
             using var rootOnly = LocalCaFolder(withIssuer: false);
             using var anchors = EkTrustAnchors.Load([rootOnly.Path]);
-            var result = EkCertificateValidator.Validate(rsa.Certificate, rsa.ChainCertificates, rsa.Public, anchors, DateTime.UtcNow);
+            var result = Check(rsa, anchors);
             Assert.True(result.IsValid, string.Join("\n", result.Reasons));
             using var empty = new TempFolder();
             using var none = EkTrustAnchors.Load([empty.Path]);
-            var hostOnly = EkCertificateValidator.Validate(rsa.Certificate, rsa.ChainCertificates, rsa.Public, none, DateTime.UtcNow);
+            var hostOnly = Check(rsa, none);
             Assert.Equal([ReasonIds.EkAnchor, ReasonIds.EkChain], hostOnly.Reasons.Select(r => r.Id).Distinct().Order());
         }
         finally
@@ -141,7 +156,8 @@ public sealed class EkCollectorTests(SwtpmFixture swtpm) : IClassFixture<SwtpmFi
     {
         string file = _work.File($"define-{index:X8}.der");
         File.WriteAllBytes(file, contents);
-        swtpm.Tpm2("tpm2_nvdefine", $"0x{index:X8}", "-C", "o", "-s", contents.Length.ToString(), "-a", "ownerwrite|ownerread|authread");
+        swtpm.Tpm2("tpm2_nvdefine", $"0x{index:X8}", "-C", "o", "-s", contents.Length.ToString(),
+            "-a", "ownerwrite|ownerread|authread");
         swtpm.Tpm2("tpm2_nvwrite", $"0x{index:X8}", "-C", "o", "-i", file);
     }
 }
@@ -172,7 +188,7 @@ public sealed class EkSharedStateTests(SharedStateSwtpm swtpm) : IClassFixture<S
         using var anchors = EkTrustAnchors.Load([folder.Path]);
         foreach (var ek in new[] { rsa, ecc })
         {
-            var result = EkCertificateValidator.Validate(ek.Certificate, ek.ChainCertificates, ek.Public, anchors, DateTime.UtcNow);
+            var result = Check(ek, anchors);
             Assert.True(result.IsValid, $"{ek.Type}: {string.Join("\n", result.Reasons)}");
             Assert.Equal("swtpm", result.Device?.Model);
         }
@@ -212,9 +228,7 @@ public abstract class TemplateSwtpm : IDisposable
 
     private string Script(string verb, string dir)
     {
-        var info = new ProcessStartInfo(TestPaths.EnvScript("swtpm.sh")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(verb);
-        info.ArgumentList.Add(dir);
+        var info = EkLive.Start(TestPaths.EnvScript("swtpm.sh"), verb, dir);
         info.Environment["TRUSTEDCOMPUTE_TEST_ENV"] = Root;
         return Run(info);
     }
@@ -224,7 +238,11 @@ public abstract class TemplateSwtpm : IDisposable
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         string stderr = process.StandardError.ReadToEnd();
-        if (!process.WaitForExit(60_000)) { process.Kill(true); throw new TimeoutException($"{info.FileName} did not finish in 60 s"); }
+        if (!process.WaitForExit(60_000))
+        {
+            process.Kill(true);
+            throw new TimeoutException($"{info.FileName} did not finish in 60 s");
+        }
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{info.FileName} {string.Join(' ', info.ArgumentList)} exited {process.ExitCode}: {stderr}");
         return stdout.Result;
@@ -273,15 +291,11 @@ public sealed class Rsa3072Swtpm : TemplateSwtpm
             Unavailable = "swtpm and tpm2-tools are not installed";
             return;
         }
-        var template = new ProcessStartInfo(TestPaths.EnvScript("swtpm.sh")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        template.ArgumentList.Add("template");
-        string envRoot = Path.GetDirectoryName(Run(template).Trim())!;
+        string envRoot = Path.GetDirectoryName(Run(EkLive.Start(TestPaths.EnvScript("swtpm.sh"), "template")).Trim())!;
         CaDirectory = Path.Combine(envRoot, "localca");
         Directory.CreateDirectory(Template);
-        var setup = new ProcessStartInfo("swtpm_setup") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "--tpm2", "--tpmstate", Template, "--config", Path.Combine(CaDirectory, "swtpm_setup.conf"),
-            "--create-ek-cert", "--rsa-keysize", "3072", "--pcr-banks", "sha256", "--overwrite" }) setup.ArgumentList.Add(a);
-        Run(setup);
+        Run(EkLive.Start("swtpm_setup", "--tpm2", "--tpmstate", Template, "--config", Path.Combine(CaDirectory, "swtpm_setup.conf"),
+            "--create-ek-cert", "--rsa-keysize", "3072", "--pcr-banks", "sha256", "--overwrite"));
         Start();
     }
 
@@ -309,7 +323,7 @@ public sealed class EkRsa3072Tests(Rsa3072Swtpm swtpm) : IClassFixture<Rsa3072Sw
         using var anchors = EkTrustAnchors.Load([folder.Path]);
         foreach (var ek in eks)
         {
-            var result = EkCertificateValidator.Validate(ek.Certificate, ek.ChainCertificates, ek.Public, anchors, DateTime.UtcNow);
+            var result = Check(ek, anchors);
             Assert.True(result.IsValid, $"{ek.Type}: {string.Join("\n", result.Reasons)}");
         }
         // The 2048-bit high template makes another key: the 3072 certificate is not for it.

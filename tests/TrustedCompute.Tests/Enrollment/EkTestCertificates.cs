@@ -6,7 +6,7 @@ using TrustedCompute.Tpm;
 
 namespace TrustedCompute.Tests.Enrollment;
 
-/// <summary>The real EK certificates in ../shared/testdata/ek-certs, admin anchor folders made from them, and a small PKI of our own.</summary>
+/// <summary>The real EK certificates in ../shared/testdata/ek-certs and admin trust folders made from them.</summary>
 internal static class EkTestCertificates
 {
     public const string RsaLeaf = "ek_stm_st33htph_rsa2048_padded.der";
@@ -84,7 +84,10 @@ internal static class EkTestCertificates
         using (w.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 4, true)))
         using (w.PushSequence())
         {
-            var attributes = new List<(string, string)> { ("2.23.133.2.1", manufacturer), ("2.23.133.2.2", model), ("2.23.133.2.3", version) };
+            var attributes = new List<(string, string)>
+            {
+                ("2.23.133.2.1", manufacturer), ("2.23.133.2.2", model), ("2.23.133.2.3", version),
+            };
             if (repeatManufacturer) attributes.Add(("2.23.133.2.1", "id:41414141"));
             foreach (var (oid, value) in attributes)
             {
@@ -126,13 +129,14 @@ internal sealed class EkTestPki : IDisposable
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(ca, pathLength is not null, pathLength ?? 0, true));
+        var constraints = new X509BasicConstraintsExtension(ca, pathLength is not null, pathLength ?? 0, true);
+        request.CertificateExtensions.Add(constraints);
         request.CertificateExtensions.Add(new X509KeyUsageExtension(usage, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         return Issue(request, key, issuer);
     }
 
-    /// <summary>An EK certificate (no CA, critical TPM SubjectAltName, EK EKU unless others are given) for a new RSA key.</summary>
+    /// <summary>An EK certificate (no CA, critical TPM SubjectAltName, EK EKU unless given others), new RSA key.</summary>
     public (X509Certificate2 Certificate, TpmPublic Public) Leaf(X509Certificate2 issuer, string[]? eku = null,
         X509Extension? subjectAltName = null, IEnumerable<X509Extension>? extra = null, bool selfSigned = false)
     {
@@ -143,7 +147,8 @@ internal sealed class EkTestPki : IDisposable
         var usages = new OidCollection();
         foreach (string oid in eku ?? ["2.23.133.8.1"]) usages.Add(new Oid(oid));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, false));
-        request.CertificateExtensions.Add(subjectAltName ?? EkTestCertificates.TpmSubjectAltName("id:54435430", "test", "id:00010002"));
+        subjectAltName ??= EkTestCertificates.TpmSubjectAltName("id:54435430", "test", "id:00010002");
+        request.CertificateExtensions.Add(subjectAltName);
         foreach (var e in extra ?? []) request.CertificateExtensions.Add(e);
         var certificate = selfSigned ? Track(request.CreateSelfSigned(NotBefore, NotAfter)) : Issue(request, null, issuer);
         return (certificate, EkTestCertificates.RsaPublic(key.ExportParameters(false)));

@@ -82,10 +82,12 @@ public sealed class EkTrustAnchorsTests
     {
         var folders = EkTrustAnchors.DefaultFolders();
         Assert.Equal(2, folders.Count);
-        string user = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        const Environment.SpecialFolderOption asIs = Environment.SpecialFolderOption.DoNotVerify;
+        string user = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, asIs);
         Assert.Equal(Path.Combine(user, "TrustedCompute", "ek-roots"), folders[0]);
         Assert.Equal(OperatingSystem.IsWindows()
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "TrustedCompute", "ek-roots")
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData, asIs), "TrustedCompute",
+                "ek-roots")
             : "/etc/trustedcompute/ek-roots", folders[1]);
     }
 }
