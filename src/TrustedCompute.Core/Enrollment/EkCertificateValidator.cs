@@ -148,7 +148,11 @@ public static class EkCertificateValidator
             Expected = "a root from the EK trust folders",
             Actual = top.Issuer,
         });
-        foreach (var root in hostRoots.Where(r => EkCertificateSignature.IsSignedBy(top, r) || SameName(r, top)))
+        // The host's self-signed certificate is the one the path would have needed: it issued the top of the path,
+        // bears the name of the missing issuer, or is the top itself (a self-signed leaf).
+        var wanted = hostRoots.Where(r => EkCertificateSignature.IsSignedBy(top, r) || SameName(r, top) ||
+            r.SubjectName.RawData.AsSpan().SequenceEqual(top.IssuerName.RawData));
+        foreach (var root in wanted)
         {
             reasons.Add(Failure(ReasonIds.EkAnchor,
                 $"The host offered its own root {Describe(root)}; a self-signed certificate from the host is never an anchor"));

@@ -214,10 +214,14 @@ public sealed class EkCertificateValidatorTests
         // Only the forged intermediate from the host; the admin folder has the real STM root and GlobalSign.
         var result = Validate(RsaLeaf, [RsaGlobalSignRoot, RsaStmRoot], host: [forged.RawData]);
         AssertOnly(result, ReasonIds.EkChain);
-        // The forged intermediate with its forged (self-signed) root: still no path to the admin's anchor.
+        // The forged intermediate with its forged (self-signed) "STM root": still no path to the admin's anchor.
         var both = Validate(RsaLeaf, [RsaGlobalSignRoot], host: [forged.RawData, forgedRoot.RawData]);
         Assert.False(both.IsValid);
         Assert.Contains(ReasonIds.EkChain, Ids(both));
+        // A self-signed "GlobalSign root" with the real name and the attacker's key, when the admin has none.
+        var fakeGlobalSign = Rename(pki, pki.Ca("fake-gs"), realStmRoot.IssuerName, null);
+        var named = Validate(RsaLeaf, [RsaStmRoot, RsaIntermediate], host: [fakeGlobalSign.RawData]);
+        AssertOnly(named, ReasonIds.EkChain, ReasonIds.EkAnchor);
     }
 
     /// <summary>A CA certificate with another subject and this key, from <paramref name="issuer"/> (null: self-signed).</summary>

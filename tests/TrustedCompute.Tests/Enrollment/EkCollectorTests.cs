@@ -152,6 +152,28 @@ public sealed class EkCollectorTests(SwtpmFixture swtpm) : IClassFixture<SwtpmFi
         }
     }
 
+    [SkippableFact]
+    public void EkNonceIndexChangesTheLowRangeKeySoTheCertificateNoLongerMatches()
+    {
+        var before = Collect().Single(e => e.Type == EndorsementKeyType.Rsa2048);
+        const uint nonceIndex = TpmHandles.EkNonceRsa2048;
+        Define(nonceIndex, Convert.FromHexString("00112233445566778899AABBCCDDEEFF"));
+        try
+        {
+            var after = Collect().Single(e => e.Type == EndorsementKeyType.Rsa2048);
+            Assert.NotEqual(before.Public.Unique, after.Public.Unique);
+            Assert.Equal(before.Certificate, after.Certificate);
+            using var folder = LocalCaFolder();
+            using var anchors = EkTrustAnchors.Load([folder.Path]);
+            Assert.Equal([ReasonIds.EkMismatch], Check(after, anchors).Reasons.Select(r => r.Id));
+        }
+        finally
+        {
+            swtpm.Tpm2("tpm2_nvundefine", $"0x{nonceIndex:X8}", "-C", "o");
+        }
+        Assert.Equal(before.Public.Unique, Collect().Single(e => e.Type == EndorsementKeyType.Rsa2048).Public.Unique);
+    }
+
     private void Define(uint index, byte[] contents)
     {
         string file = _work.File($"define-{index:X8}.der");
