@@ -1,12 +1,30 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using TrustedCompute.Attestation;
 using TrustedCompute.Store;
 
 namespace TrustedCompute.Benchmarks;
 
 public enum StoreBackend { Sqlite, Postgres }
+
+/// <summary>In-process jobs: no boilerplate project to build (it outlasts the build timeout on a busy 2-core machine).</summary>
+public static class StoreJobs
+{
+    public sealed class Write : ManualConfig
+    {
+        public Write() => AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1)
+            .WithIterationCount(5).WithToolchain(InProcessEmitToolchain.Instance));
+    }
+
+    public sealed class Read : ManualConfig
+    {
+        public Read() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+    }
+}
 
 /// <summary>A store of each kind for one benchmark process: a temporary SQLite file, or a private PostgreSQL server.</summary>
 internal sealed class BenchmarkStore : IDisposable
@@ -84,7 +102,7 @@ internal sealed class BenchmarkStore : IDisposable
 /// Recording 10,000 results: in one AddResults transaction (the baseline) and one AddResult transaction each.
 /// Goal: each at most 1 s. One invocation per iteration: every iteration writes 10,000 new rows.
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[Config(typeof(StoreJobs.Write))]
 [MemoryDiagnoser]
 public class StoreWriteBenchmarks
 {
@@ -116,7 +134,7 @@ public class StoreWriteBenchmarks
 }
 
 /// <summary>Reading a host's last 100 of its 10,000 results (goal: at most 5 ms), against reading its last one.</summary>
-[ShortRunJob]
+[Config(typeof(StoreJobs.Read))]
 [MemoryDiagnoser]
 public class StoreReadBenchmarks
 {

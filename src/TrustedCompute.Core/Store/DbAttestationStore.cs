@@ -46,7 +46,13 @@ public abstract class DbAttestationStore : IAttestationStore
     /// <summary>Creates the schema, or brings it up to <see cref="StoreSchema.CurrentVersion"/>, one step per transaction.</summary>
     private protected void Migrate()
     {
-        Run(true, (c, t) => { Execute(c, t, StoreSchema.CreateVersionTable); return 0; });
+        // Under the lock too: two servers' CREATE TABLE IF NOT EXISTS may otherwise collide in PostgreSQL's catalog.
+        Run(true, (c, t) =>
+        {
+            LockSchema(c, t);
+            Execute(c, t, StoreSchema.CreateVersionTable);
+            return 0;
+        });
         while (true)
         {
             bool done = Run(true, (c, t) =>
