@@ -13,7 +13,8 @@ namespace TrustedCompute.Tests.Enrollment;
 public class AttestationKeyCheckTests
 {
     private static readonly TpmPublic Rsa = WithRealKey(TpmTemplates.AttestationKey(AttestationKeyType.RsaSsa));
-    private static readonly TpmPublic Pss = WithRealKey(TpmTemplates.AttestationKey(AttestationKeyType.RsaPss, TpmAlgId.Sha384));
+    private static readonly TpmPublic Pss =
+        WithRealKey(TpmTemplates.AttestationKey(AttestationKeyType.RsaPss, TpmAlgId.Sha384));
     private static readonly TpmPublic Ecc = WithRealKey(TpmTemplates.AttestationKey(AttestationKeyType.EcDsa));
 
     public static TheoryData<string> GoodKeys => new() { "rsa", "pss", "ecc" };
@@ -60,7 +61,8 @@ public class AttestationKeyCheckTests
     [Fact]
     public void APublicAreaEditedToLookFixedNoLongerMatchesItsTpmName()
     {
-        var real = Rsa with { Attributes = Rsa.Attributes & ~(TpmObjectAttributes.FixedTpm | TpmObjectAttributes.FixedParent) };
+        const TpmObjectAttributes fixedness = TpmObjectAttributes.FixedTpm | TpmObjectAttributes.FixedParent;
+        var real = Rsa with { Attributes = Rsa.Attributes & ~fixedness };
         var claimed = real with { Attributes = Rsa.Attributes };
         var reason = Assert.Single(AttestationKeyCheck.Check(claimed, real.Name()));
         Assert.Equal(ReasonIds.AkName, reason.Id);
@@ -104,8 +106,19 @@ public class AttestationKeyCheckTests
         { "BN-256 curve", Ecc with { Curve = (TpmEccCurve)0x0010 } },
         { "a KDF", Ecc with { Kdf = (TpmAlgId)0x0020, KdfHash = TpmAlgId.Sha256 } },
         { "an off-curve point", Ecc with { EccY = Flip(Ecc.EccY, 31) } },
-        { "a symmetric key", Rsa with { Symmetric = TpmAlgId.Aes, SymmetricKeyBits = 128, SymmetricMode = TpmAlgId.Cfb } },
-        { "keyed hash", new TpmPublic { Type = TpmAlgId.KeyedHash, Attributes = Rsa.Attributes, Scheme = TpmAlgId.Hmac, SchemeHash = TpmAlgId.Sha256, Unique = new byte[32] } },
+        {
+            "a symmetric key", Rsa with
+            {
+                Symmetric = TpmAlgId.Aes, SymmetricKeyBits = 128, SymmetricMode = TpmAlgId.Cfb,
+            }
+        },
+        {
+            "keyed hash", new TpmPublic
+            {
+                Type = TpmAlgId.KeyedHash, Attributes = Rsa.Attributes, Scheme = TpmAlgId.Hmac,
+                SchemeHash = TpmAlgId.Sha256, Unique = new byte[32],
+            }
+        },
     };
 
     [Theory]
@@ -121,7 +134,10 @@ public class AttestationKeyCheckTests
     [Fact]
     public void EveryProblemIsListed()
     {
-        var key = Rsa with { Attributes = TpmObjectAttributes.Sign | TpmObjectAttributes.Decrypt, SchemeHash = TpmAlgId.Sha1 };
+        var key = Rsa with
+        {
+            Attributes = TpmObjectAttributes.Sign | TpmObjectAttributes.Decrypt, SchemeHash = TpmAlgId.Sha1,
+        };
         var ids = AttestationKeyCheck.Check(key, Rsa.Name()).Select(r => r.Id).ToArray();
         Assert.Equal([ReasonIds.AkAttributes, ReasonIds.AkAlgorithm, ReasonIds.AkName], ids);
     }

@@ -41,7 +41,9 @@ public class CredentialMakerTests
         var r = new TpmReader(first.EncryptedSecret);
         var point = new ECPoint { X = r.ReadSized("x", 48), Y = r.ReadSized("y", 48) };
         r.ExpectEnd("TPMS_ECC_POINT");
-        using var onCurve = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP384, Q = point });
+        // Importing checks that the point is on the curve.
+        using var onCurve = ECDiffieHellman.Create(
+            new ECParameters { Curve = ECCurve.NamedCurves.nistP384, Q = point });
         Assert.NotEqual(first.EncryptedSecret, second.EncryptedSecret);
         Assert.NotEqual(first.CredentialBlob, second.CredentialBlob);
     }
@@ -57,7 +59,8 @@ public class CredentialMakerTests
         Assert.DoesNotContain(Convert.ToHexString(secret), Convert.ToHexString(a.CredentialBlob));
     }
 
-    /// <summary>OpenSSL decrypts our OAEP with the label and hash the TPM uses; .NET's own OAEP with the empty label.</summary>
+    /// <summary>OpenSSL decrypts our OAEP with the label and hash the TPM uses; .NET's own OAEP with the empty
+    /// label.</summary>
     [SkippableTheory]
     [InlineData(TpmAlgId.Sha256, "IDENTITY\0")]
     [InlineData(TpmAlgId.Sha384, "IDENTITY\0")]
@@ -77,7 +80,8 @@ public class CredentialMakerTests
             string md = TpmHash.BankName(hash);
             var args = new List<string> { "pkeyutl", "-decrypt", "-inkey", keyFile, "-in", input,
                 "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", $"rsa_oaep_md:{md}", "-pkeyopt", $"rsa_mgf1_md:{md}" };
-            if (label.Length > 0) args.AddRange(["-pkeyopt", $"rsa_oaep_label:{KdfTests.Hex(System.Text.Encoding.ASCII.GetBytes(label))}"]);
+            string labelHex = KdfTests.Hex(System.Text.Encoding.ASCII.GetBytes(label));
+            if (label.Length > 0) args.AddRange(["-pkeyopt", $"rsa_oaep_label:{labelHex}"]);
             Assert.Equal(KdfTests.Hex(message), KdfTests.Hex(OpenSsl.Run([.. args])));
         }
         finally { Directory.Delete(dir, true); }
@@ -91,11 +95,11 @@ public class CredentialMakerTests
         { "not restricted", RsaEk with { Attributes = RsaEk.Attributes & ~TpmObjectAttributes.Restricted } },
         { "not decrypt", EccEk with { Attributes = EccEk.Attributes & ~TpmObjectAttributes.Decrypt } },
         { "a scheme", RsaEk with { Scheme = TpmAlgId.Oaep, SchemeHash = TpmAlgId.Sha256 } },
-        { "no symmetric", RsaEk with { Symmetric = TpmAlgId.Null, SymmetricKeyBits = 0, SymmetricMode = TpmAlgId.Null } },
+        { "no symmetric", RsaEk with { Symmetric = TpmAlgId.Null, SymmetricKeyBits = 0 } },
         { "AES-CTR", RsaEk with { SymmetricMode = (TpmAlgId)0x0040 } },
         { "AES-100", EccEk with { SymmetricKeyBits = 100 } },
         { "an ECC KDF", EccEk with { Kdf = (TpmAlgId)0x0020, KdfHash = TpmAlgId.Sha256 } },
-        { "a keyed hash", new TpmPublic { Type = TpmAlgId.KeyedHash, Attributes = RsaEk.Attributes, Unique = new byte[32] } },
+        { "a keyed hash", new TpmPublic { Type = TpmAlgId.KeyedHash, Attributes = RsaEk.Attributes, Unique = [1, 2] } },
         { "nameAlg SM3", RsaEk with { NameAlg = TpmAlgId.Sm3_256 } },
         { "RSA-1000", RsaEk with { KeyBits = 1000, Unique = RsaEk.Unique[..125] } },
         { "a modulus shorter than KeyBits", RsaEk with { Unique = RsaEk.Unique[..255] } },

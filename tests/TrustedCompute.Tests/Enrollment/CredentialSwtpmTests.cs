@@ -66,9 +66,7 @@ public sealed class CredentialSwtpmTests(SwtpmFixture swtpm) : IClassFixture<Swt
         byte[] secret = RandomNumberGenerator.GetBytes(secretSize);
         var challenge = CredentialMaker.Make(ek, ak.Name, secret);
 
-        using var tpm = TpmClient.Open(swtpm.ConnectionString);
-        byte[] released = TpmOperations.ActivateCredential(tpm, ak.Handle, challenge.CredentialBlob, challenge.EncryptedSecret, ekType);
-        Assert.Equal(KdfTests.Hex(secret), KdfTests.Hex(released));
+        Assert.Equal(KdfTests.Hex(secret), KdfTests.Hex(Activate(ak.Handle, challenge, ekType)));
     }
 
     [SkippableTheory]
@@ -80,15 +78,15 @@ public sealed class CredentialSwtpmTests(SwtpmFixture swtpm) : IClassFixture<Swt
         swtpm.Require();
         var (ak, ek) = Setup(AttestationKeyType.RsaSsa, ekType);
         byte[] secret = RandomNumberGenerator.GetBytes(TpmHash.DigestSize(ek.NameAlg));
-        string ekFile = Path.Combine(_work, "ek.pub"), secretFile = Path.Combine(_work, "secret"), output = Path.Combine(_work, "cred");
+        string ekFile = Path.Combine(_work, "ek.pub"), secretFile = Path.Combine(_work, "secret");
+        string output = Path.Combine(_work, "cred");
         File.WriteAllBytes(ekFile, ek.ToTpm2BPublic());
         File.WriteAllBytes(secretFile, secret);
-        SwtpmFixture.Run("tpm2_makecredential", "-T", "none", "-e", ekFile, "-s", secretFile, "-n", Convert.ToHexString(ak.Name), "-o", output);
+        SwtpmFixture.Run("tpm2_makecredential", "-T", "none", "-e", ekFile, "-s", secretFile,
+            "-n", Convert.ToHexString(ak.Name), "-o", output);
         var challenge = ReadTpm2ToolsFile(output);
 
-        using var tpm = TpmClient.Open(swtpm.ConnectionString);
-        byte[] released = TpmOperations.ActivateCredential(tpm, ak.Handle, challenge.CredentialBlob, challenge.EncryptedSecret, ekType);
-        Assert.Equal(KdfTests.Hex(secret), KdfTests.Hex(released));
+        Assert.Equal(KdfTests.Hex(secret), KdfTests.Hex(Activate(ak.Handle, challenge, ekType)));
         // And the same EK's and AK's challenge made by us has the same shape as tpm2-tools' one.
         var ours = CredentialMaker.Make(ek, ak.Name, secret);
         Assert.Equal(challenge.CredentialBlob.Length, ours.CredentialBlob.Length);
@@ -107,8 +105,7 @@ public sealed class CredentialSwtpmTests(SwtpmFixture swtpm) : IClassFixture<Swt
 
         // The attacker asks for a challenge for a key it holds elsewhere and opens it with an AK of this TPM.
         Assert.Equal("TPM_RC_INTEGRITY", Refusal(ak.Handle, challenge, ekType));
-        using var tpm = TpmClient.Open(swtpm.ConnectionString);
-        Assert.NotEmpty(TpmOperations.ActivateCredential(tpm, other.Handle, challenge.CredentialBlob, challenge.EncryptedSecret, ekType));
+        Assert.NotEmpty(Activate(other.Handle, challenge, ekType));
     }
 
     /// <summary>
@@ -151,14 +148,17 @@ public sealed class CredentialSwtpmTests(SwtpmFixture swtpm) : IClassFixture<Swt
         {
             byte[] blob = (byte[])challenge.CredentialBlob.Clone();
             blob[offset] ^= 0x01;
-            refusals.Add($"{offset}:{Refusal(ak.Handle, challenge with { CredentialBlob = blob }, ekType) ?? "accepted"}");
+            string? refusal = Refusal(ak.Handle, challenge with { CredentialBlob = blob }, ekType);
+            refusals.Add($"{offset}:{refusal ?? "accepted"}");
         }
         Assert.Equal(string.Join(" ", offsets.Select(o => $"{o}:TPM_RC_INTEGRITY")), string.Join(" ", refusals));
-        Assert.Equal("TPM_RC_INTEGRITY", Refusal(ak.Handle, challenge with { CredentialBlob = challenge.CredentialBlob[..^1] }, ekType));
+        var truncated = challenge with { CredentialBlob = challenge.CredentialBlob[..^1] };
+        Assert.Equal("TPM_RC_INTEGRITY", Refusal(ak.Handle, truncated, ekType));
         Assert.NotNull(Refusal(ak.Handle, challenge with { CredentialBlob = [] }, ekType));
     }
 
-    /// <summary>RSA: the seed no longer OAEP-decodes (libtpms: TPM_RC_FAILURE, see above); ECC: the point is off the curve.</summary>
+    /// <summary>RSA: the seed no longer OAEP-decodes (libtpms: TPM_RC_FAILURE, see above); ECC: the point is off its
+    /// curve.</summary>
     [SkippableTheory]
     [InlineData(EndorsementKeyType.Rsa2048, 0, "TPM_RC_FAILURE")]
     [InlineData(EndorsementKeyType.Rsa2048, 200, "TPM_RC_FAILURE")]
@@ -172,7 +172,8 @@ public sealed class CredentialSwtpmTests(SwtpmFixture swtpm) : IClassFixture<Swt
         byte[] secret = (byte[])challenge.EncryptedSecret.Clone();
         secret[offset] ^= 0x01;
         Assert.Equal(expected, Refusal(ak.Handle, challenge with { EncryptedSecret = secret }, ekType));
-        Assert.NotNull(Refusal(ak.Handle, challenge with { EncryptedSecret = challenge.EncryptedSecret[..^1] }, ekType));
+        var truncated = challenge with { EncryptedSecret = challenge.EncryptedSecret[..^1] };
+        Assert.NotNull(Refusal(ak.Handle, truncated, ekType));
         Assert.Null(Refusal(ak.Handle, challenge, ekType));
     }
 
@@ -191,16 +192,22 @@ public sealed class CredentialSwtpmTests(SwtpmFixture swtpm) : IClassFixture<Swt
     /// <summary>The TPM's response name when it refuses the challenge; null when it released a secret.</summary>
     private string? Refusal(uint akHandle, CredentialChallenge challenge, EndorsementKeyType ekType)
     {
-        using var tpm = TpmClient.Open(swtpm.ConnectionString);
         try
         {
-            TpmOperations.ActivateCredential(tpm, akHandle, challenge.CredentialBlob, challenge.EncryptedSecret, ekType);
+            Activate(akHandle, challenge, ekType);
             return null;
         }
         catch (TpmException e)
         {
             return e.ResponseName;
         }
+    }
+
+    private byte[] Activate(uint akHandle, CredentialChallenge challenge, EndorsementKeyType ekType)
+    {
+        using var tpm = TpmClient.Open(swtpm.ConnectionString);
+        var (blob, secret) = (challenge.CredentialBlob, challenge.EncryptedSecret);
+        return TpmOperations.ActivateCredential(tpm, akHandle, blob, secret, ekType);
     }
 
     private (AttestationKeyInfo Ak, TpmPublic Ek) Setup(AttestationKeyType akType, EndorsementKeyType ekType) =>
@@ -218,7 +225,8 @@ public sealed class CredentialSwtpmTests(SwtpmFixture swtpm) : IClassFixture<Swt
         if (persistEk)
         {
             ekHandle = NewHandle();
-            var transient = tpm.CreatePrimary(TpmHandles.Endorsement, TpmTemplates.EndorsementKey(ekType), TpmAuth.Empty);
+            var template = TpmTemplates.EndorsementKey(ekType);
+            var transient = tpm.CreatePrimary(TpmHandles.Endorsement, template, TpmAuth.Empty);
             try { tpm.EvictControl(transient.Handle, ekHandle); }
             finally { tpm.TryFlush(transient.Handle); }
             _persistent.Add(ekHandle);
@@ -257,7 +265,8 @@ public sealed class CredentialSwtpmTests(SwtpmFixture swtpm) : IClassFixture<Swt
         var r = new TpmReader(File.ReadAllBytes(path));
         Assert.Equal(0xBADCC0DEu, r.ReadUInt32("magic"));
         Assert.Equal(1u, r.ReadUInt32("version"));
-        var challenge = new CredentialChallenge(r.ReadSized("TPM2B_ID_OBJECT", 1024), r.ReadSized("TPM2B_ENCRYPTED_SECRET", 1024));
+        var challenge = new CredentialChallenge(r.ReadSized("TPM2B_ID_OBJECT", 1024),
+            r.ReadSized("TPM2B_ENCRYPTED_SECRET", 1024));
         r.ExpectEnd("credential file");
         return challenge;
     }

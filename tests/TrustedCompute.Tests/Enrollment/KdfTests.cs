@@ -26,9 +26,10 @@ public class KdfTests
     {
         byte[] key = RandomNumberGenerator.GetBytes(TpmHash.DigestSize(hash));
         byte[] u = RandomNumberGenerator.GetBytes(contextU), v = RandomNumberGenerator.GetBytes(contextV);
-        byte[] expected = OpenSsl.Run("kdf", "-binary", "-keylen", bytes.ToString(), "-kdfopt", $"digest:{Digest(hash)}",
-            "-kdfopt", "mac:HMAC", "-kdfopt", $"hexkey:{Hex(key)}", "-kdfopt", $"hexsalt:{Hex(Encoding.ASCII.GetBytes(label))}",
-            "-kdfopt", $"hexinfo:{Hex([.. u, .. v])}", "KBKDF");
+        byte[] expected = OpenSsl.Run("kdf", "-binary", "-keylen", $"{bytes}", "-kdfopt", $"digest:{Digest(hash)}",
+            "-kdfopt", "mac:HMAC", "-kdfopt", $"hexkey:{Hex(key)}",
+            "-kdfopt", $"hexsalt:{Hex(Encoding.ASCII.GetBytes(label))}", "-kdfopt", $"hexinfo:{Hex([.. u, .. v])}",
+            "KBKDF");
         Assert.Equal(bytes, expected.Length);
         Assert.Equal(Hex(expected), Hex(Kdf.Kdfa(hash, key, label, u, v, bytes * 8)));
         // A label given with its terminating zero derives the same key.
@@ -45,7 +46,7 @@ public class KdfTests
         byte[] z = RandomNumberGenerator.GetBytes(coordinate);
         byte[] u = RandomNumberGenerator.GetBytes(coordinate), v = RandomNumberGenerator.GetBytes(coordinate);
         byte[] fixedInfo = [.. "IDENTITY\0"u8, .. u, .. v];
-        byte[] expected = OpenSsl.Run("kdf", "-binary", "-keylen", bytes.ToString(), "-kdfopt", $"digest:{Digest(hash)}",
+        byte[] expected = OpenSsl.Run("kdf", "-binary", "-keylen", $"{bytes}", "-kdfopt", $"digest:{Digest(hash)}",
             "-kdfopt", $"hexkey:{Hex(z)}", "-kdfopt", $"hexinfo:{Hex(fixedInfo)}", "SSKDF");
         Assert.Equal(Hex(expected), Hex(Kdf.Kdfe(hash, z, "IDENTITY", u, v, bytes * 8)));
     }
@@ -68,7 +69,8 @@ public class KdfTests
         try
         {
             File.WriteAllBytes(path, input.ToArray());
-            byte[] mac = OpenSsl.Run("mac", "-binary", "-digest", "SHA256", "-macopt", $"hexkey:{Hex(key)}", "-in", path, "HMAC");
+            byte[] mac = OpenSsl.Run("mac", "-binary", "-digest", "SHA256", "-macopt", $"hexkey:{Hex(key)}",
+                "-in", path, "HMAC");
             mac[0] &= 0x07;
             Assert.Equal(Hex(mac), Hex(Kdf.Kdfa(TpmAlgId.Sha256, key, "STORAGE", context, [], bits)));
         }
@@ -127,7 +129,8 @@ internal static class OpenSsl
         var stderr = process.StandardError.ReadToEndAsync();
         process.StandardOutput.BaseStream.CopyTo(output);
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"openssl {args[0]} exited {process.ExitCode}: {stderr.Result}");
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"openssl {args[0]} exited {process.ExitCode}: {stderr.Result}");
         return output.ToArray();
     }
 }
