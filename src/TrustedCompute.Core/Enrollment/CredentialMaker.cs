@@ -30,9 +30,7 @@ public static class CredentialMaker
                 nameof(secret));
         CheckName(attestationKeyName);
 
-        byte[] seed = [], encryptedSecret;
-        if (ek.Type == TpmAlgId.Rsa) (seed, encryptedSecret) = RsaSeed(ek, digestSize);
-        else (seed, encryptedSecret) = EccSeed(ek, digestSize);
+        var (seed, encryptedSecret) = ek.Type == TpmAlgId.Rsa ? RsaSeed(ek, digestSize) : EccSeed(ek, digestSize);
         try
         {
             return new CredentialChallenge(Protect(ek, seed, attestationKeyName, secret), encryptedSecret);
