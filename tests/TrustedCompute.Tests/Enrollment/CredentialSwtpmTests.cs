@@ -190,6 +190,45 @@ public sealed class CredentialSwtpmTests(SwtpmFixture swtpm) : IClassFixture<Swt
         Assert.Equal("ak.name", swapped.Id);
     }
 
+    /// <summary>
+    /// Activation does not look at the AK's attributes: the TPM releases the secret for a restricted signing key that
+    /// may leave it (fixedTPM and fixedParent clear). Only the check before the challenge stops it.
+    /// </summary>
+    [SkippableFact]
+    public void AKeyThatMayLeaveTheTpmActivatesButFailsTheCheck()
+    {
+        swtpm.Require();
+        const TpmObjectAttributes movable = TpmObjectAttributes.FixedTpm | TpmObjectAttributes.FixedParent;
+        var template = TpmTemplates.AttestationKey(AttestationKeyType.RsaSsa);
+        template = template with { Attributes = template.Attributes & ~movable };
+        uint handle = NewHandle();
+        TpmPublic ek;
+        using (var tpm = TpmClient.Open(swtpm.ConnectionString))
+        {
+            ek = TpmOperations.GetEndorsementKey(tpm, EndorsementKeyType.Rsa2048).Public;
+            var parent = tpm.CreatePrimary(TpmHandles.Endorsement, TpmTemplates.EndorsementKey(EndorsementKeyType.Rsa2048),
+                TpmAuth.Empty);
+            try
+            {
+                var created = tpm.Create(parent.Handle, TpmAuth.Policy(tpm.StartEndorsementPolicySession()), template);
+                var loaded = tpm.Load(parent.Handle, TpmAuth.Policy(tpm.StartEndorsementPolicySession()), created);
+                try { tpm.EvictControl(loaded.Handle, handle); }
+                finally { tpm.TryFlush(loaded.Handle); }
+                _persistent.Add(handle);
+            }
+            finally { tpm.TryFlush(parent.Handle); }
+        }
+        AttestationKeyInfo key;
+        using (var tpm = TpmClient.Open(swtpm.ConnectionString)) key = TpmOperations.ReadAttestationKey(tpm, handle);
+
+        byte[] secret = RandomNumberGenerator.GetBytes(32);
+        var challenge = CredentialMaker.Make(ek, key.Name, secret);
+        Assert.Equal(KdfTests.Hex(secret), KdfTests.Hex(Activate(handle, challenge, EndorsementKeyType.Rsa2048)));
+        var reason = Assert.Single(AttestationKeyCheck.Check(key.Public, key.Name));
+        Assert.Equal("ak.attributes", reason.Id);
+        Assert.Contains("FixedTpm", reason.Message);
+    }
+
     /// <summary>The TPM's response name when it refuses the challenge; null when it released a secret.</summary>
     private string? Refusal(uint akHandle, CredentialChallenge challenge, EndorsementKeyType ekType)
     {
