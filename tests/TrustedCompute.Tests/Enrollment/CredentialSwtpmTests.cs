@@ -165,7 +165,8 @@ public sealed class CredentialSwtpmTests(SwtpmFixture swtpm) : IClassFixture<Swt
     [InlineData(EndorsementKeyType.Rsa2048, 200, "TPM_RC_FAILURE", "TPM_RC_SIZE")]
     [InlineData(EndorsementKeyType.EccP256, 2 + 5, "TPM_RC_ECC_POINT", "TPM_RC_INSUFFICIENT")]
     [InlineData(EndorsementKeyType.EccP256, 2 + 32 + 2 + 31, "TPM_RC_ECC_POINT", "TPM_RC_INSUFFICIENT")]
-    public void AFlippedByteInTheSecretIsRefused(EndorsementKeyType ekType, int offset, string flipped, string truncated)
+    public void AFlippedByteInTheSecretIsRefused(EndorsementKeyType ekType, int offset, string flipped,
+        string truncated)
     {
         swtpm.Require();
         var (ak, ek) = Setup(AttestationKeyType.RsaSsa, ekType);
@@ -206,8 +207,8 @@ public sealed class CredentialSwtpmTests(SwtpmFixture swtpm) : IClassFixture<Swt
         using (var tpm = TpmClient.Open(swtpm.ConnectionString))
         {
             ek = TpmOperations.GetEndorsementKey(tpm, EndorsementKeyType.Rsa2048).Public;
-            var parent = tpm.CreatePrimary(TpmHandles.Endorsement, TpmTemplates.EndorsementKey(EndorsementKeyType.Rsa2048),
-                TpmAuth.Empty);
+            var ekTemplate = TpmTemplates.EndorsementKey(EndorsementKeyType.Rsa2048);
+            var parent = tpm.CreatePrimary(TpmHandles.Endorsement, ekTemplate, TpmAuth.Empty);
             try
             {
                 var created = tpm.Create(parent.Handle, TpmAuth.Policy(tpm.StartEndorsementPolicySession()), template);
