@@ -109,6 +109,11 @@ function Invoke-Build {
     foreach ($file in $ShippedDependencies) { Copy-Item (Join-Path $publishDir $file) (Join-Path $ModuleDir 'dependencies') }
     $formats = Get-ChildItem (Join-Path $Root 'src/TrustedCompute.PowerShell/Formats') -Filter '*.format.ps1xml' | Sort-Object Name
     $formats | Copy-Item -Destination $ModuleDir
+    # The attestation service: its own process on the ASP.NET Core shared framework, started by Start-AttestationService.
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/TrustedCompute.Service'), '-c', $Configuration, '-o', (Join-Path $ModuleDir 'service'),
+        '-p:UseAppHost=false', '--nologo', '-v', 'q')
+    Get-ChildItem (Join-Path $ModuleDir 'service') -Recurse -Filter '*.pdb' | Remove-Item
+    Remove-Item -Recurse (Join-Path $ModuleDir 'service/runtimes/browser-wasm') -ErrorAction Ignore
 
     $version = Get-ModuleVersion
     $psm1 = Join-Path $ModuleDir 'TrustedCompute.psm1'
