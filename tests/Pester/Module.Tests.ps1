@@ -8,7 +8,8 @@ BeforeDiscovery {
     $script:changesState = @(
         'Disconnect-OpenStack', 'Export-AttestationEvidence', 'Export-AttestationPolicy', 'Export-LaunchControlPolicy',
         'New-TpmAttestationKey', 'Remove-TpmAttestationKey', 'Set-LaunchControlPolicy',
-        'Set-LaunchControlPolicyListSignature', 'Set-OpenStackTrustedFlavor', 'Sync-TrustedPool', 'Update-TpmPcr',
+        'Set-LaunchControlPolicyListSignature', 'Set-OpenStackTrustedFlavor', 'Start-AttestationService', 'Stop-AttestationService',
+        'Sync-TrustedPool', 'Update-TpmPcr',
         'Write-TpmNvIndex')
     $script:whatIfTable = $script:commands | ForEach-Object { @{ Name = $_.Name; Expected = $_.Name -in $script:changesState } }
 }
@@ -38,7 +39,7 @@ Describe 'Module manifest' {
 
     It 'ships only the allow-listed files' {
         $files = Get-ChildItem $env:TRUSTEDCOMPUTE_MODULE_PATH -Recurse -File | ForEach-Object { [IO.Path]::GetRelativePath($env:TRUSTEDCOMPUTE_MODULE_PATH, $_.FullName).Replace('\', '/') }
-        $files | Where-Object { $_ -notmatch '^(TrustedCompute\.(psd1|psm1|types\.ps1xml|PowerShell\.dll)|[A-Za-z]+\.format\.ps1xml|dependencies/[A-Za-z.]+\.dll|service/([A-Za-z0-9.]+\.(dll|json)|runtimes/[a-z0-9-]+/native/(lib)?e_sqlite3\.(so|dylib|dll))|en-US/(about_[A-Za-z_]+\.help\.txt|TrustedCompute\.PowerShell\.dll-Help\.xml))$' } | Should -BeNullOrEmpty
+        $files | Where-Object { $_ -notmatch '^(TrustedCompute\.(psd1|psm1|types\.ps1xml|PowerShell\.dll)|[A-Za-z]+\.format\.ps1xml|dependencies/[A-Za-z.]+\.dll|service/([A-Za-z0-9._]+\.(dll|json)|runtimes/[a-z0-9-]+/native/(lib)?e_sqlite3\.(so|dylib|dll))|en-US/(about_[A-Za-z_]+\.help\.txt|TrustedCompute\.PowerShell\.dll-Help\.xml))$' } | Should -BeNullOrEmpty
         $files | Should -Contain 'dependencies/TrustedCompute.Core.dll'
     }
 
