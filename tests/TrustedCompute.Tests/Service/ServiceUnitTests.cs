@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using TrustedCompute.Attestation;
 using TrustedCompute.Service;
 using TrustedCompute.Store;
@@ -81,6 +83,38 @@ public sealed class ServiceUnitTests : IDisposable
     [InlineData("secret", null, false)]
     public void SecretsCompareExactly(string expected, string? presented, bool match) =>
         Assert.Equal(match, RequestChecks.SecretMatches(presented, expected));
+
+    [Fact]
+    public void CertificatesLoadFromPemOrPasswordedPfxAndBadOnesAreRefused()
+    {
+        var pem = new TestCertificates(_folder);
+        using (var fromPem = ServiceHost.LoadCertificate(PemOptions(pem.CertificatePath, pem.KeyPath)))
+            Assert.True(fromPem.HasPrivateKey);
+
+        using var key = RSA.Create(2048);
+        using var self = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
+        string pfx = Path.Combine(_folder, "service.pfx");
+        File.WriteAllBytes(pfx, self.Export(X509ContentType.Pkcs12, "pfx-pass"));
+        using (var fromPfx = ServiceHost.LoadCertificate(new ServiceOptions { CertificatePath = pfx, CertificatePassword = "pfx-pass" }))
+            Assert.Equal(self.Thumbprint, fromPfx.Thumbprint);
+        var wrong = Assert.Throws<ArgumentException>(() =>
+            ServiceHost.LoadCertificate(new ServiceOptions { CertificatePath = pfx, CertificatePassword = "guess" }));
+        Assert.DoesNotContain("guess", wrong.Message);
+
+        // A certificate without its key, a key of another certificate, a file that is not PEM at all.
+        Assert.Throws<ArgumentException>(() => ServiceHost.LoadCertificate(PemOptions(pem.CertificatePath, null)));
+        using var otherKey = ECDsa.Create();
+        string other = Path.Combine(_folder, "other.key");
+        File.WriteAllText(other, otherKey.ExportPkcs8PrivateKeyPem());
+        Assert.Throws<ArgumentException>(() => ServiceHost.LoadCertificate(PemOptions(pem.CertificatePath, other)));
+        string junk = Path.Combine(_folder, "junk.pem");
+        File.WriteAllText(junk, "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+        Assert.Throws<ArgumentException>(() => ServiceHost.LoadCertificate(PemOptions(junk, null)));
+    }
+
+    private static ServiceOptions PemOptions(string certificate, string? key) =>
+        new() { CertificatePath = certificate, CertificateKeyPath = key };
 
     private sealed class StepClock(DateTime now) : TimeProvider
     {
