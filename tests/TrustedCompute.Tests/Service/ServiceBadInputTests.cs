@@ -92,6 +92,21 @@ public sealed class ServiceBadInputTests : IClassFixture<ServiceBadInputTests.Fi
         await AssertStillAnswersAsync();
     }
 
+    [Theory]
+    [InlineData("{\"hosts\": [\"h1\", \"h2\", \"h1\"]}")]
+    [InlineData("{\"count\": \"three\", \"hosts\": [\"h1\", \"h2\", \"h1\"]}")]
+    [InlineData("{\"count\": 1, \"hosts\": [\"h1\", \"h2\", \"h1\"], \"extra\": {\"a\": 1}}")]
+    public async Task AMissingOrWrongCountStillAnswersEveryHostListed(string body)
+    {
+        using var request = Poll(body);
+        using var response = await _client.SendAsync(request);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var levels = json.RootElement.GetProperty("hosts").EnumerateArray()
+            .Select(h => (h.GetProperty("host_name").GetString(), h.GetProperty("trust_lvl").GetString()));
+        Assert.Equal([("h1", "untrusted"), ("h2", "unknown"), ("h1", "untrusted")], levels);
+    }
+
     [Fact]
     public async Task AnAcceptThatRefusesJsonGets406()
     {
