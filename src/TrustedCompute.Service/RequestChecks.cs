@@ -59,7 +59,9 @@ public static class RequestChecks
             throw new RequestRejectedException(406, "request.accept", "This answer is application/json");
     }
 
-    /// <summary>A JSON object body: application/json in UTF-8, within the size limit, at most <see cref="MaxJsonDepth"/> deep.</summary>
+    /// <summary>
+    /// A JSON object body: application/json in UTF-8, within the size limit, at most <see cref="MaxJsonDepth"/> deep.
+    /// </summary>
     public static async Task<JsonDocument> ReadJsonObjectAsync(HttpRequest request, long maxBytes, CancellationToken cancel)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) ||

@@ -74,7 +74,8 @@ public static class ServiceHost
         }
         catch (Exception e) when (!context.Response.HasStarted)
         {
-            logger.LogError("Unexpected {Type} answering {Method} {Route}", e.GetType().Name, context.Request.Method, RouteOf(context));
+            logger.LogError("Unexpected {Type} answering {Method} {Route}", e.GetType().Name, context.Request.Method,
+                RouteOf(context));
             await JsonBodyResult.Error(500, "service.internal", "The service could not answer").ExecuteAsync(context);
         }
         finally

@@ -29,7 +29,8 @@ public sealed class ServiceMetrics
             text.Append(CultureInfo.InvariantCulture,
                 $"trustedcompute_hosts{{trust_lvl=\"{OpenAttestationApi.Wire(level)}\"}} {hosts.Count(h => h.Level == level)}\n");
         }
-        var times = hosts.Where(h => h.Result is not null).Select(h => DateTime.SpecifyKind(h.Result!.Time, DateTimeKind.Utc)).ToList();
+        var times = hosts.Where(h => h.Result is not null)
+            .Select(h => DateTime.SpecifyKind(h.Result!.Time, DateTimeKind.Utc)).ToList();
         text.Append("# HELP trustedcompute_hosts_without_result Enrolled hosts with no result at all.\n");
         text.Append("# TYPE trustedcompute_hosts_without_result gauge\n");
         text.Append(CultureInfo.InvariantCulture, $"trustedcompute_hosts_without_result {hosts.Count - times.Count}\n");
@@ -46,7 +47,8 @@ public sealed class ServiceMetrics
 
         text.Append("# HELP trustedcompute_http_requests_total HTTP requests answered, by route and status.\n");
         text.Append("# TYPE trustedcompute_http_requests_total counter\n");
-        foreach (var ((route, status), count) in _requests.OrderBy(p => p.Key.Route, StringComparer.Ordinal).ThenBy(p => p.Key.Status))
+        var requests = _requests.OrderBy(p => p.Key.Route, StringComparer.Ordinal).ThenBy(p => p.Key.Status);
+        foreach (var ((route, status), count) in requests)
         {
             text.Append(CultureInfo.InvariantCulture,
                 $"trustedcompute_http_requests_total{{route=\"{route}\",code=\"{status}\"}} {count}\n");
@@ -84,7 +86,8 @@ public sealed class ServiceMetrics
             }
             cumulative += Interlocked.Read(ref _counts[^1]);
             text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{route=\"{route}\",le=\"+Inf\"}} {cumulative}\n");
-            text.Append(CultureInfo.InvariantCulture, $"{name}_sum{{route=\"{route}\"}} {Interlocked.Read(ref _sumMicroseconds) / 1e6}\n");
+            double sum = Interlocked.Read(ref _sumMicroseconds) / 1e6;
+            text.Append(CultureInfo.InvariantCulture, $"{name}_sum{{route=\"{route}\"}} {sum}\n");
             text.Append(CultureInfo.InvariantCulture, $"{name}_count{{route=\"{route}\"}} {cumulative}\n");
         }
     }

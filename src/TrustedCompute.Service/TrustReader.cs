@@ -27,7 +27,10 @@ public sealed class TrustReader(IAttestationStore store, TimeSpan maxAge, TimePr
 
     public DateTime UtcNow => _clock.GetUtcNow().UtcDateTime;
 
-    /// <summary>One answer per name, in the order given (duplicates answered again); the names must pass <see cref="IsValidHostName"/>.</summary>
+    /// <summary>
+    /// One answer per name, in the order given (duplicates answered again); the names must pass
+    /// <see cref="IsValidHostName"/>.
+    /// </summary>
     public HostTrust[] GetTrust(IReadOnlyList<string> hostNames)
     {
         var enrolled = store.GetEnrolledHostNames(hostNames);

@@ -42,7 +42,8 @@ internal static class AttestationServiceProcess
     /// <summary>Waits until the port accepts connections; false when the process exits or time runs out first.</summary>
     public static bool WaitUntilListening(Process process, IPAddress address, int port, TimeSpan timeout, CancellationToken cancel)
     {
-        var target = address.Equals(IPAddress.Any) ? IPAddress.Loopback : address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : address;
+        var target = address.Equals(IPAddress.Any) ? IPAddress.Loopback
+            : address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : address;
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout && !cancel.IsCancellationRequested)
         {

@@ -14,6 +14,7 @@ public sealed class SecretTransformationAttribute : ArgumentTransformationAttrib
             PSCredential credential => credential.Password,
             null => throw new ArgumentTransformationMetadataException("The secret is null"),
             _ => throw new ArgumentTransformationMetadataException(
-                "Give the secret as a SecureString (Read-Host -AsSecureString) or a PSCredential (Get-Credential), never as plain text"),
+                "Give the secret as a SecureString (Read-Host -AsSecureString) or a PSCredential (Get-Credential), " +
+                "never as plain text"),
         };
 }

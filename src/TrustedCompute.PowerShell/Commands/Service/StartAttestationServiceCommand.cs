@@ -62,21 +62,29 @@ public sealed class StartAttestationServiceCommand : TrustedComputeCmdlet
     protected override void EndProcessing()
     {
         if (!IPAddress.TryParse(BindAddress, out var address))
-            ThrowTerminatingError(new ArgumentException($"'{BindAddress}' is not an IP address"), ErrorIds.StartAttestationServiceInvalidArgument, BindAddress);
+        {
+            ThrowTerminatingError(new ArgumentException($"'{BindAddress}' is not an IP address"),
+                ErrorIds.StartAttestationServiceInvalidArgument, BindAddress);
+        }
         bool tls = CertificatePath is not null;
         if (!tls && !IPAddress.IsLoopback(address!) && !AllowHttp)
         {
             ThrowTerminatingError(new ArgumentException(
-                $"Plain HTTP on {address} would send trust answers in the clear: give -CertificatePath, bind to loopback, or say -AllowHttp"),
+                $"Plain HTTP on {address} would send trust answers in the clear: give -CertificatePath, bind to loopback, " +
+                "or say -AllowHttp"),
                 ErrorIds.StartAttestationServiceInvalidArgument, BindAddress);
         }
         string? secret = Reveal(AuthSecret);
         if (AuthSecret is not null && string.IsNullOrEmpty(secret))
-            ThrowTerminatingError(new ArgumentException("The auth secret is empty"), ErrorIds.StartAttestationServiceInvalidArgument, null);
+        {
+            ThrowTerminatingError(new ArgumentException("The auth secret is empty"),
+                ErrorIds.StartAttestationServiceInvalidArgument, null);
+        }
         string assembly = AttestationServiceProcess.ServiceAssemblyPath;
         if (!File.Exists(assembly))
         {
-            ThrowTerminatingError(new FileNotFoundException($"The service is not in the module ({assembly}); build it with build.ps1"),
+            ThrowTerminatingError(
+                new FileNotFoundException($"The service is not in the module ({assembly}); build it with build.ps1"),
                 ErrorIds.StartAttestationServiceNotInstalled, assembly);
         }
         string scheme = tls ? "https" : "http";
@@ -112,12 +120,14 @@ public sealed class StartAttestationServiceCommand : TrustedComputeCmdlet
         process.BeginErrorReadLine();
         AttestationServiceProcess.StartedHere[process.Id] = DateTime.UtcNow;
 
-        if (!AttestationServiceProcess.WaitUntilListening(process, address, Port, TimeSpan.FromSeconds(TimeoutSec), CancellationToken))
+        var timeout = TimeSpan.FromSeconds(TimeoutSec);
+        if (!AttestationServiceProcess.WaitUntilListening(process, address, Port, timeout, CancellationToken))
         {
             string why = process.HasExited ? $"it exited with code {process.ExitCode}" : "it did not listen in time";
             if (!process.HasExited) process.Kill();
             AttestationServiceProcess.StartedHere.TryRemove(process.Id, out _);
-            ThrowTerminatingError(new InvalidOperationException($"The attestation service did not start: {why}. {LastLines(logPath)}"),
+            ThrowTerminatingError(
+                new InvalidOperationException($"The attestation service did not start: {why}. {LastLines(logPath)}"),
                 ErrorIds.StartAttestationServiceFailed, url);
         }
         WriteObject(new AttestationServiceInfo
@@ -133,14 +143,23 @@ public sealed class StartAttestationServiceCommand : TrustedComputeCmdlet
         arguments.Add("--bind"); arguments.Add(address.ToString());
         arguments.Add("--max-age-seconds"); arguments.Add(MaxAgeSeconds.ToString(CultureInfo.InvariantCulture));
         arguments.Add("--log-path"); arguments.Add(logPath);
-        if (CertificatePath is not null) { arguments.Add("--certificate"); arguments.Add(GetUnresolvedProviderPathFromPSPath(CertificatePath)); }
-        if (CertificateKeyPath is not null) { arguments.Add("--certificate-key"); arguments.Add(GetUnresolvedProviderPathFromPSPath(CertificateKeyPath)); }
+        if (CertificatePath is not null)
+        {
+            arguments.Add("--certificate");
+            arguments.Add(GetUnresolvedProviderPathFromPSPath(CertificatePath));
+        }
+        if (CertificateKeyPath is not null)
+        {
+            arguments.Add("--certificate-key");
+            arguments.Add(GetUnresolvedProviderPathFromPSPath(CertificateKeyPath));
+        }
         if (AllowHttp) arguments.Add("--allow-http");
     }
 
     private static string DefaultLogPath(int port)
     {
-        string folder = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        string folder = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData,
+            Environment.SpecialFolderOption.DoNotVerify);
         if (string.IsNullOrEmpty(folder)) folder = Path.GetTempPath();
         return Path.Combine(folder, "TrustedCompute", $"service-{port}.log");
     }

@@ -50,7 +50,8 @@ public sealed class StopAttestationServiceCommand : TrustedComputeCmdlet
             try { AttestationServiceProcess.Stop(process, TimeSpan.FromSeconds(TimeoutSec)); }
             catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
             {
-                WriteError(new InvalidOperationException($"Could not stop process {id}: {e.Message}"), ErrorIds.StopAttestationServiceFailed, id);
+                WriteError(new InvalidOperationException($"Could not stop process {id}: {e.Message}"),
+                    ErrorIds.StopAttestationServiceFailed, id);
                 return;
             }
             AttestationServiceProcess.StartedHere.TryRemove(id, out _);
