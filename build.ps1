@@ -25,7 +25,7 @@ $ResultsDir = Join-Path $OutDir 'test-results'
 $PwshPath = @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh'), (Join-Path $PSHOME 'unix/pwsh'), (Join-Path $PSHOME 'pwsh.exe')) |
     Where-Object { $_ -and [IO.Path]::GetFileNameWithoutExtension($_) -eq 'pwsh' -and (Test-Path $_) } | Select-Object -First 1
 $PesterVersion = '5.7.1'
-$AptPackages = @('swtpm', 'swtpm-tools', 'tpm2-tools', 'tboot', 'openssh-server', 'postgresql', 'openssl')
+$AptPackages = @('swtpm', 'swtpm-tools', 'tpm2-tools', 'tboot', 'openssh-server', 'postgresql', 'openssl', 'python3-requests', 'python3-oslo.utils')
 
 # Files the module ships, and nothing else. A new dependency must be named here.
 $ShippedRoot = @('TrustedCompute.PowerShell.dll')
@@ -121,6 +121,11 @@ function Invoke-Build {
     }
     $formats = Get-ChildItem (Join-Path $Root 'src/TrustedCompute.PowerShell/Formats') -Filter '*.format.ps1xml' | Sort-Object Name
     $formats | Copy-Item -Destination $ModuleDir
+    # The attestation service: its own process on the ASP.NET Core shared framework, started by Start-AttestationService.
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/TrustedCompute.Service'), '-c', $Configuration, '-o', (Join-Path $ModuleDir 'service'),
+        '-p:UseAppHost=false', '--nologo', '-v', 'q')
+    Get-ChildItem (Join-Path $ModuleDir 'service') -Recurse -Filter '*.pdb' | Remove-Item
+    Remove-Item -Recurse (Join-Path $ModuleDir 'service/runtimes/browser-wasm') -ErrorAction Ignore
 
     $version = Get-ModuleVersion
     $psm1 = Join-Path $ModuleDir 'TrustedCompute.psm1'

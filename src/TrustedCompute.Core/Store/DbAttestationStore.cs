@@ -140,6 +140,19 @@ public abstract class DbAttestationStore : IAttestationStore
 
     public IReadOnlyList<EnrolledHost> GetHosts() => ReadHosts("ORDER BY name_key", null);
 
+    public IReadOnlySet<string> GetEnrolledHostNames(IEnumerable<string> hostNames)
+    {
+        ArgumentNullException.ThrowIfNull(hostNames);
+        var keys = new List<string>();
+        foreach (string name in hostNames) { CheckName(name, "host name"); keys.Add(Key(name)); }
+        var enrolled = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (keys.Count == 0) return enrolled;
+        string sql = $"SELECT h.name FROM {KeyListSource} keys JOIN hosts h ON h.name_key = keys.k";
+        var names = Run(false, (c, t) => Query(c, t, sql, p => p("keys", KeyListValue(keys.Distinct().ToList())), r => r.GetString(0)));
+        enrolled.UnionWith(names);
+        return enrolled;
+    }
+
     public void AddResult(AttestationResult result, AttestationEvidence? evidence = null)
     {
         CheckResult(result);

@@ -127,4 +127,12 @@ public static class ErrorIds
     public const string UnprotectTpmCredentialFailed = nameof(UnprotectTpmCredentialFailed);
     public const string GetTpmEnrollmentRequestFailed = nameof(GetTpmEnrollmentRequestFailed);
     public const string UnregisterTrustedHostNotFound = nameof(UnregisterTrustedHostNotFound);
+
+    // Attestation service
+    public const string StartAttestationServiceInvalidArgument = nameof(StartAttestationServiceInvalidArgument);
+    public const string StartAttestationServiceNotInstalled = nameof(StartAttestationServiceNotInstalled);
+    public const string StartAttestationServiceFailed = nameof(StartAttestationServiceFailed);
+    public const string StopAttestationServiceNotFound = nameof(StopAttestationServiceNotFound);
+    public const string StopAttestationServiceNotService = nameof(StopAttestationServiceNotService);
+    public const string StopAttestationServiceFailed = nameof(StopAttestationServiceFailed);
 }
