@@ -54,7 +54,8 @@ function Initialize-Harness {
     }
     # A fresh folder each time: instrumenting an already instrumented assembly fails.
     Remove-Item -Recurse -Force $Bin -ErrorAction Ignore
-    Invoke-Checked dotnet @('publish', (Join-Path $FuzzRoot 'TrustedCompute.Fuzz'), '-c', 'Release', '-o', $Bin, '--nologo', '-v', 'q')
+    $project = Join-Path $FuzzRoot 'TrustedCompute.Fuzz'
+    Invoke-Checked dotnet @('publish', $project, '-c', 'Release', '-o', $Bin, '--nologo', '-v', 'q')
     Invoke-Checked $sharpfuzz @((Join-Path $Bin 'TrustedCompute.Core.dll'))
 }
 
@@ -82,8 +83,10 @@ function New-SeedFolder([string] $Folder, [string] $Previous) {
         if ($LASTEXITCODE -ne 0) { throw "Could not write the shared seeds of $Target" }
     }
     if ($Previous -and (Test-Path $Previous)) {
-        Get-ChildItem $Previous -File | Where-Object Length -le 65536 |
-            ForEach-Object { Copy-Item $_.FullName (Join-Path $Folder ("prev-" + (Get-FileHash -Algorithm SHA1 $_.FullName).Hash.Substring(0, 12))) }
+        foreach ($file in Get-ChildItem $Previous -File | Where-Object Length -le 65536) {
+            $hash = (Get-FileHash -Algorithm SHA1 $file.FullName).Hash.Substring(0, 12)
+            Copy-Item $file.FullName (Join-Path $Folder "prev-$hash")
+        }
     }
     $shared
 }
@@ -110,7 +113,8 @@ function Save-Finding([string] $File, [string] $Kind) {
     $tminArgs = @('-i', $File, '-o', $minimized, '-t', '1000', '-m', 'none')
     if ($Kind -eq 'hang') { $tminArgs += '-H' }
     Invoke-Afl (Join-Path $Work "$Target.tmin.log") (@('afl-tmin') + $tminArgs + @('--', 'dotnet', $Harness, 'run', $Target))
-    $source = if ($LASTEXITCODE -eq 0 -and (Test-Path $minimized) -and (Test-Failing $minimized $Kind)) { $minimized } else { $File }
+    $useMinimized = $LASTEXITCODE -eq 0 -and (Test-Path $minimized) -and (Test-Failing $minimized $Kind)
+    $source = if ($useMinimized) { $minimized } else { $File }
     $hash = (Get-FileHash -Algorithm SHA1 $source).Hash.Substring(0, 12).ToLowerInvariant()
     $destination = Join-Path $folder "$Kind-$hash.bin"
     Copy-Item $source $destination -Force
@@ -156,7 +160,7 @@ Copy-Item -Recurse (Join-Path $findings 'default/queue') $previousQueue
 Remove-Item -Recurse -Force (Join-Path $previousQueue '.state') -ErrorAction Ignore
 if ($SaveCorpus) {
     if ($sharedCount -gt 0) {
-        Write-Warning "Not saving the queue of $Target as corpus: it grew from ../shared/testdata files, which stay outside the repository"
+        Write-Warning "Not saving the queue of $Target as corpus: it grew from ../shared/testdata files, kept out of the repository"
     }
     else {
         $corpus = Join-Path $FuzzRoot "corpus/$Target"
@@ -170,7 +174,9 @@ if ($SaveCorpus) {
 $saved = @()
 foreach ($kind in 'crash', 'hang') {
     $folder = Join-Path $findings ("default/" + $(if ($kind -eq 'crash') { 'crashes' } else { 'hangs' }))
-    foreach ($file in Get-ChildItem $folder -File -Filter 'id:*' -ErrorAction Ignore) { $saved += Save-Finding $file.FullName $kind }
+    foreach ($file in Get-ChildItem $folder -File -Filter 'id:*' -ErrorAction Ignore) {
+        $saved += Save-Finding $file.FullName $kind
+    }
 }
 
 $row = [ordered]@{

@@ -87,7 +87,8 @@ public static class FuzzSamples
             var selection = PcrSelection.Create(bank, values.Select(v => v.Index));
             byte[] attest = QuoteAttest(selection, values.SelectMany(v => v.Value).ToArray(), clock++);
             quotes.Add(new EvidenceQuote { Bank = TpmHash.BankName(bank), Attest = attest, Signature = Sign(attest) });
-            pcrs.AddRange(values.Select(v => new EvidencePcr { Bank = TpmHash.BankName(bank), Index = v.Index, Value = v.Value }));
+            pcrs.AddRange(values.Select(v =>
+                new EvidencePcr { Bank = TpmHash.BankName(bank), Index = v.Index, Value = v.Value }));
         }
         return new AttestationEvidence
         {

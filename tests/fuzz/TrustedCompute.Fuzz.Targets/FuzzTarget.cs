@@ -68,7 +68,8 @@ public static class FuzzTargets
         if (allocated > target.MemoryCap)
         {
             throw new FuzzMemoryCapException(
-                $"{target.Name}: one input of {input.Length} bytes allocated {allocated >> 20} MiB (cap {target.MemoryCap >> 20} MiB)");
+                $"{target.Name}: one input of {input.Length} bytes allocated {allocated >> 20} MiB " +
+                $"(cap {target.MemoryCap >> 20} MiB)");
         }
         return documented;
     }

@@ -23,7 +23,8 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: TrustedCompute.Fuzz list | run <target> | replay <target> <path>... | seeds <target> <folder>");
+    Console.Error.WriteLine("usage: TrustedCompute.Fuzz list | run <target> | replay <target> <path>... | " +
+        "seeds <target> <folder> | shared <target> <testdata> <folder>");
     return 2;
 }
 
@@ -55,7 +56,8 @@ static int Run(FuzzTarget target)
 
 static int Replay(FuzzTarget target, string[] paths)
 {
-    var files = paths.SelectMany(p => Directory.Exists(p) ? Directory.EnumerateFiles(p).Order(StringComparer.Ordinal) : (IEnumerable<string>)[p]);
+    var files = paths.SelectMany(p =>
+        Directory.Exists(p) ? Directory.EnumerateFiles(p).Order(StringComparer.Ordinal) : (IEnumerable<string>)[p]);
     foreach (string file in files)
     {
         var documented = FuzzTargets.Execute(target, File.ReadAllBytes(file));

@@ -15,7 +15,8 @@ public sealed class LcpTarget : FuzzTarget
     private enum Kind : byte { Policy, PolicyNv, Data, List, Element, PolicyAndData }
 
     public override string Name => "lcp";
-    public override string Description => "LcpPolicy.Parse/ParseNv, LcpPolicyData/List/Element.Parse, LcpPolicyTester.Test, ToBytes";
+    public override string Description =>
+        "LcpPolicy.Parse/ParseNv, LcpPolicyData/List/Element.Parse, LcpPolicyTester.Test, ToBytes";
 
     public override bool IsDocumented(Exception exception) => exception is LcpFormatException;
 
@@ -41,7 +42,10 @@ public sealed class LcpTarget : FuzzTarget
             new LcpMleElement { SinitMinVersion = 1, Hashes = [SHA256.HashData("mle"u8)] },
             new LcpMleElement { Legacy = true, HashAlgorithm = LcpHashAlgorithm.Sha1, Hashes = [SHA1.HashData("mle"u8)] },
             new LcpPconfElement { PcrInfos = [LcpPcr.CreatePcrInfo(LcpHashAlgorithm.Sha256, Pcrs(32))] },
-            new LcpPconfElement { Legacy = true, HashAlgorithm = LcpHashAlgorithm.Sha1, PcrInfos = [LcpPcr.CreateLegacyPcrInfo(Pcrs(20))] },
+            new LcpPconfElement
+            {
+                Legacy = true, HashAlgorithm = LcpHashAlgorithm.Sha1, PcrInfos = [LcpPcr.CreateLegacyPcrInfo(Pcrs(20))],
+            },
             new LcpSbiosElement { FallbackHash = new byte[32], Hashes = [SHA256.HashData("bios"u8)] },
             new LcpStmElement { Hashes = [SHA256.HashData("stm"u8)] },
             new LcpCustomElement { Data = "custom"u8.ToArray() },
@@ -64,12 +68,14 @@ public sealed class LcpTarget : FuzzTarget
         yield return ("v200.lst", [(byte)Kind.List, .. legacy.ToBytes()]);
         for (int i = 0; i < elements.Length; i++)
         {
-            yield return ($"element-{i}-{elements[i].Type}.elt".ToLowerInvariant(), [(byte)Kind.Element, .. elements[i].ToBytes()]);
+            string name = $"element-{i}-{elements[i].Type}.elt".ToLowerInvariant();
+            yield return (name, [(byte)Kind.Element, .. elements[i].ToBytes()]);
         }
         yield return ("policy-and-data.bin", PolicyAndData(lcp.Policy.ToBytes(), lcp.Data.ToBytes()));
     }
 
-    private static Dictionary<int, byte[]> Pcrs(int size) => new() { [0] = new byte[size], [1] = Enumerable.Repeat((byte)1, size).ToArray() };
+    private static Dictionary<int, byte[]> Pcrs(int size) =>
+        new() { [0] = new byte[size], [1] = Enumerable.Repeat((byte)1, size).ToArray() };
 
     private static byte[] PolicyAndData(byte[] policy, byte[] data)
     {
@@ -126,7 +132,7 @@ public sealed class LcpTarget : FuzzTarget
         _ = data?.ToBytes();
     }
 
-    /// <summary>Verifies a list's signature, accepting what LcpPolicyTester accepts from it (unsupported scheme or key).</summary>
+    /// <summary>Verifies a list's signature, allowing what LcpPolicyTester allows (unsupported scheme or key).</summary>
     private static bool TryVerify(LcpPolicyList list)
     {
         try { return LcpSigning.Verify(list); }
