@@ -52,11 +52,21 @@ function Initialize-Harness {
     if (-not (Test-Path $sharpfuzz)) {
         Invoke-Checked dotnet @('tool', 'install', '--tool-path', $Tools, 'SharpFuzz.CommandLine', '--version', '2.3.0')
     }
-    # A fresh folder each time: instrumenting an already instrumented assembly fails.
+    # Reuse the instrumented build while no source is newer; else a fresh folder (instrumenting twice fails).
+    $stamp = Join-Path $Bin 'instrumented.stamp'
+    if (Test-Path $stamp) {
+        $built = (Get-Item $stamp).LastWriteTimeUtc
+        $sources = @((Join-Path $Root 'src/TrustedCompute.Core'), (Join-Path $FuzzRoot 'TrustedCompute.Fuzz'),
+            (Join-Path $FuzzRoot 'TrustedCompute.Fuzz.Targets'))
+        $newer = Get-ChildItem $sources -Recurse -File -Include '*.cs', '*.csproj' |
+            Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' -and $_.LastWriteTimeUtc -gt $built }
+        if (-not $newer) { return }
+    }
     Remove-Item -Recurse -Force $Bin -ErrorAction Ignore
     $project = Join-Path $FuzzRoot 'TrustedCompute.Fuzz'
     Invoke-Checked dotnet @('publish', $project, '-c', 'Release', '-o', $Bin, '--nologo', '-v', 'q')
     Invoke-Checked $sharpfuzz @((Join-Path $Bin 'TrustedCompute.Core.dll'))
+    Set-Content $stamp 'TrustedCompute.Core.dll instrumented by SharpFuzz'
 }
 
 # AFL tools started straight from pwsh see its console handles and find no instrumentation: go through bash,
@@ -142,6 +152,8 @@ $env:AFL_NO_UI = '1'
 $env:DOTNET_GCHeapHardLimit = $HeapLimit
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:TC_FUZZ_WARMUP = $inFolder
+# The warm-up over the seeds runs before the fork server answers: give it up to two minutes on a loaded machine.
+$env:AFL_FORKSRV_INIT_TMOUT = '120000'
 $log = Join-Path $runFolder 'afl.log'
 Write-Information "==> afl-fuzz $Target for $seconds s (seeds in $inFolder)" -InformationAction Continue
 Invoke-Afl $log @('afl-fuzz', '-i', $inFolder, '-o', $findings, '-t', '1000', '-m', 'none', '-V', "$seconds", '--',
