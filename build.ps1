@@ -3,7 +3,8 @@
 .SYNOPSIS
     Builds, tests, packages and demonstrates the TrustedCompute module.
 .DESCRIPTION
-    Tasks: Bootstrap, Build, Lint, UnitTest, PesterTest, Test (all tests), Package, Demo, Benchmark.
+    Tasks: Bootstrap, Build, Lint, UnitTest, PesterTest, Test (all tests), Package, Demo, Benchmark,
+    Fuzz (one target with AFL++: -Target <name> -Duration <time>, e.g. -Duration 10m; see tests/fuzz/README.md).
     Several tasks may be given: -Task Build,PesterTest (or "Build,PesterTest" as one string from pwsh -File).
 .EXAMPLE
     ./build.ps1 -Task Test
@@ -12,7 +13,10 @@
 param(
     [string[]] $Task = @('Build'),
     [ValidateSet('Release', 'Debug')] [string] $Configuration = 'Release',
-    [string] $TestFilter
+    [string] $TestFilter,
+    # Fuzz task: the target (tests/fuzz/README.md lists them) and how long (90s, 10m, 1h).
+    [string] $Target,
+    [string] $Duration = '10m'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -280,7 +284,11 @@ foreach ($name in $tasks) {
         'Package' { Invoke-Package }
         'Demo' { Invoke-Bootstrap; Invoke-Build; Invoke-Demo }
         'Benchmark' { Invoke-Build; Invoke-Benchmark }
-        default { throw "Unknown task '$name'. Tasks: Bootstrap, Build, Lint, UnitTest, PesterTest, Test, Package, Demo, Benchmark" }
+        'Fuzz' {
+            if (-not $Target) { throw 'The Fuzz task needs -Target <name> (tests/fuzz/README.md lists the targets)' }
+            & (Join-Path $Root 'tests/fuzz/Invoke-Fuzz.ps1') -Target $Target -Duration $Duration
+        }
+        default { throw "Unknown task '$name'. Tasks: Bootstrap, Build, Lint, UnitTest, PesterTest, Test, Package, Demo, Benchmark, Fuzz" }
     }
 }
 
