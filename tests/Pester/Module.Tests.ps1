@@ -7,7 +7,8 @@ BeforeDiscovery {
     # object (New-AttestationPolicy, New-LaunchControlPolicy*), quoting and verifying change nothing.
     $script:changesState = @(
         'Disconnect-OpenStack', 'Export-AttestationEvidence', 'Export-AttestationPolicy', 'Export-LaunchControlPolicy',
-        'New-TpmAttestationKey', 'Remove-TpmAttestationKey', 'Set-LaunchControlPolicy',
+        'New-TpmAttestationKey', 'Register-AttestationPolicy', 'Register-TrustedHost', 'Remove-TpmAttestationKey',
+        'Set-LaunchControlPolicy', 'Set-TrustedHost', 'Unregister-TrustedHost',
         'Set-LaunchControlPolicyListSignature', 'Set-OpenStackTrustedFlavor', 'Start-AttestationService', 'Stop-AttestationService',
         'Sync-TrustedPool', 'Update-TpmPcr',
         'Write-TpmNvIndex')
@@ -184,7 +185,8 @@ Describe 'Error ids' {
         $table = [TrustedCompute.PowerShell.Infrastructure.ErrorIds]
         $ids = $table.GetFields() | Where-Object IsLiteral | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Value = $_.GetValue($null) } }
         $nouns = (Get-Command -Module TrustedCompute).Name | ForEach-Object { $_ -replace '-', '' }
-        $shared = 'TpmUnavailable', 'OpenStackAuthenticationFailed', 'OpenStackConnectFailed', 'OpenStackNotConnected'
+        $shared = 'TpmUnavailable', 'OpenStackAuthenticationFailed', 'OpenStackConnectFailed', 'OpenStackNotConnected',
+            'StoreUnavailable', 'StoreOperationFailed'
     }
 
     It 'each const is its own name, and no id is listed twice' {
