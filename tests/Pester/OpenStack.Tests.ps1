@@ -234,12 +234,71 @@ Describe 'Sync-TrustedPool and Get-TrustedPool' {
         $p = $script:Providers[0]
         $traits = Invoke-Core ($script:Placement.GetTraitsAsync($p.Uuid, $script:None))
         $null = Invoke-Core ($script:Placement.PutTraitsAsync($p.Uuid, [string[]] (@($traits.Traits) + 'HW_CPU_X86_AVX2'), $traits.Generation, $script:None))
-        $change = Sync-TrustedPool -HostName $script:Providers[1].Name -Verdict Untrusted -Time ([datetimeoffset]::UtcNow) -Trait $script:Trait |
+        # the pool's only host goes: a mass removal, so -Force
+        $change = Sync-TrustedPool -HostName $script:Providers[1].Name -Verdict Untrusted -Time ([datetimeoffset]::UtcNow) -Trait $script:Trait -Force |
             Where-Object HostName -EQ $p.Name
         $change.Reason | Should -Be 'Absent'
         $change.Action | Should -Be 'Remove'
         @(Get-TrustedPool -Trait $script:Trait).Count | Should -Be 0
         (Invoke-Core ($script:Placement.GetTraitsAsync($p.Uuid, $script:None))).Traits | Should -Be @('HW_CPU_X86_AVX2')
+    }
+
+    Context 'guard rails' {
+        BeforeEach {
+            if (-not $script:SkipReason) {
+                Use-CloudEnvironment
+                $now = [datetime]::UtcNow
+                # pool: providers 0 and 2
+                $null = @(New-TestResult $script:Providers[0].Name 'Trusted' $now; New-TestResult $script:Providers[2].Name 'Trusted' $now) |
+                    Sync-TrustedPool -Trait $script:Trait -Force
+                $script:PoolBefore = @((Get-TrustedPool -Trait $script:Trait).ProviderUuid | Sort-Object)
+            }
+        }
+
+        It 'an empty input (@() or $null) changes nothing and says why' {
+            if (Skip-WithoutCloud) { return }
+            $script:PoolBefore.Count | Should -Be 2
+            $out = @() | Sync-TrustedPool -Trait $script:Trait -WarningVariable warned -InformationVariable info 3>$null
+            $out | Should -BeNullOrEmpty
+            "$warned" | Should -Match 'no attestation results.*changes nothing.*never empties the pool'
+            ($info | Where-Object Tags -Contains 'TrustedPoolSummary').MessageData.Hosts | Should -Be 0
+            $null | Sync-TrustedPool -Trait $script:Trait -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $file = Join-Path $TestDrive 'none.xml'
+            @() | Export-Clixml $file   # an empty result file, as a failed sweep leaves it
+            Import-Clixml $file | Sync-TrustedPool -Trait $script:Trait -WarningAction SilentlyContinue
+            @((Get-TrustedPool -Trait $script:Trait).ProviderUuid | Sort-Object) | Should -Be $script:PoolBefore
+        }
+
+        It 'a removal of more than -MaxRemovalPercent stops without -Force, under -Confirm:$false or with nobody to ask' {
+            if (Skip-WithoutCloud) { return }
+            $now = [datetime]::UtcNow
+            # one of two hosts (50%) fails attestation: above the default 25%
+            $results = @(New-TestResult $script:Providers[0].Name 'Untrusted' $now; New-TestResult $script:Providers[2].Name 'Trusted' $now)
+            { $results | Sync-TrustedPool -Trait $script:Trait -Confirm:$false } |
+                Should -Throw -ErrorId 'SyncTrustedPoolMassRemoval,TrustedCompute.PowerShell.Commands.OpenStack.SyncTrustedPoolCommand' `
+                    -ExpectedMessage '*remove 1 of the 2 hosts in the pool (50%, limit 25%)*nothing was changed*-Force*'
+            # this pwsh is -NonInteractive: the confirmation cannot be asked, so it refuses too
+            { $results | Sync-TrustedPool -Trait $script:Trait } | Should -Throw -ErrorId 'SyncTrustedPoolMassRemoval*'
+            $results | Sync-TrustedPool -Trait $script:Trait -WhatIf -WarningVariable warned 3>$null | Out-Null
+            "$warned" | Should -Match 'would remove 1 of the 2 hosts'
+            @((Get-TrustedPool -Trait $script:Trait).ProviderUuid | Sort-Object) | Should -Be $script:PoolBefore
+
+            $changes = $results | Sync-TrustedPool -Trait $script:Trait -MaxRemovalPercent 50
+            ($changes | Where-Object Action -EQ 'Remove').HostName | Should -Be $script:Providers[0].Name
+            (Get-TrustedPool -Trait $script:Trait).ProviderUuid | Should -Be $script:Providers[2].Uuid
+        }
+
+        It 'removing every host needs -Force whatever -MaxRemovalPercent says' {
+            if (Skip-WithoutCloud) { return }
+            $now = [datetime]::UtcNow
+            $results = @(New-TestResult $script:Providers[0].Name 'Unknown' $now; New-TestResult $script:Providers[2].Name 'Untrusted' $now)
+            { $results | Sync-TrustedPool -Trait $script:Trait -MaxRemovalPercent 100 -Confirm:$false } |
+                Should -Throw -ErrorId 'SyncTrustedPoolMassRemoval*'
+            @((Get-TrustedPool -Trait $script:Trait).ProviderUuid | Sort-Object) | Should -Be $script:PoolBefore
+            $changes = $results | Sync-TrustedPool -Trait $script:Trait -Force
+            @($changes | Where-Object Status -EQ 'Changed').Count | Should -Be 2
+            @(Get-TrustedPool -Trait $script:Trait).Count | Should -Be 0
+        }
     }
 
     It 'an unreachable Placement is a clear terminating SyncTrustedPoolPlanFailed error' {

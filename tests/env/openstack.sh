@@ -7,6 +7,11 @@
 #   openstack.sh stop    stop the services this script started, by their recorded PID
 #   openstack.sh env     print the OS_*=value lines of a started cloud
 #   openstack.sh status  exit 0 when all three services this script started are running
+#   openstack.sh flavors PREFIX COUNT
+#                        bulk flavors for paging tests, written straight into Nova's API database (1,000 flavors
+#                        in ~0.2 s instead of ~15 s of API calls): exactly COUNT public flavors named PREFIX-00000..,
+#                        flavor ids PREFIX-id-00000.. (sorted after Nova's UUID ids, so they fill the last pages),
+#                        each with the extra spec hw:cpu_policy=shared; COUNT 0 deletes them. Idempotent.
 #
 # Both are idempotent: a running service is left alone, finished set-up steps are skipped.
 # Exit code 77 means "cannot run here" (packages missing and not root): tests skip on it.
@@ -334,10 +339,38 @@ start() {
   print_env
 }
 
+bulk_flavors() { # prefix count
+  [[ $1 =~ ^[a-z0-9-]{1,40}$ && $2 =~ ^[0-9]{1,5}$ ]] || die "usage: $0 flavors PREFIX COUNT" 2
+  /usr/bin/python3 - "$state/db/nova_api.sqlite" "$1" "$2" <<'PY'
+import sqlite3, sys, datetime
+db, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+now = datetime.datetime.utcnow().isoformat(sep=" ")
+con = sqlite3.connect(db, timeout=30)
+with con:
+    rows = con.execute("SELECT id, name FROM flavors WHERE name LIKE ? ESCAPE '\\'",
+                       (prefix.replace("_", "\\_") + "-_____",)).fetchall()
+    extra = [i for i, n in rows if int(n[-5:]) >= count]
+    for i in extra:
+        con.execute("DELETE FROM flavor_extra_specs WHERE flavor_id = ?", (i,))
+        con.execute("DELETE FROM flavor_projects WHERE flavor_id = ?", (i,))
+        con.execute("DELETE FROM flavors WHERE id = ?", (i,))
+    have = {n for _, n in rows}
+    for k in range(count):
+        name = f"{prefix}-{k:05d}"
+        if name in have: continue
+        cur = con.execute("INSERT INTO flavors (created_at, name, memory_mb, vcpus, swap, flavorid, rxtx_factor, root_gb,"
+                          " ephemeral_gb, disabled, is_public) VALUES (?, ?, 512, 1, 0, ?, 1.0, 1, 0, 0, 1)",
+                          (now, name, f"{prefix}-id-{k:05d}"))
+        con.execute("INSERT INTO flavor_extra_specs (created_at, flavor_id, \"key\", value) VALUES (?, ?, 'hw:cpu_policy', 'shared')",
+                    (now, cur.lastrowid))
+PY
+}
+
 case "${1:-}" in
+  flavors) [ -s "$state/db/nova_api.sqlite" ] || die "not started"; bulk_flavors "${2:-}" "${3:-}" ;;
   start) start ;;
   stop) for s in nova placement keystone; do stop_one "$s" & done; wait ;;
   status) for s in keystone placement nova; do running "$s" || exit 1; done ;;
   env) [ -s "$state/admin-password" ] || die "not started"; print_env ;;
-  *) die "usage: $0 start|stop|env" 2 ;;
+  *) die "usage: $0 start|stop|env|status|flavors PREFIX COUNT" 2 ;;
 esac

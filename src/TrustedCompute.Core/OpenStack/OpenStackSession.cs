@@ -27,6 +27,7 @@ public sealed class OpenStackSession : IDisposable
     private static readonly TimeSpan ExpirySkew = TimeSpan.FromMinutes(1);
     private readonly HttpClient _http;
     private readonly SemaphoreSlim _authLock = new(1, 1);
+    private readonly Dictionary<string, ServiceVersions> _versions = new(StringComparer.OrdinalIgnoreCase);
     private string? _token;
     private int _authentications;
 
@@ -50,6 +51,25 @@ public sealed class OpenStackSession : IDisposable
     public string? ProjectId { get; private set; }
     public string? ProjectName { get; private set; }
     public string? DomainName { get; private set; }
+
+    /// <summary>The domain of the token's project.</summary>
+    public string? ProjectDomainName { get; private set; }
+
+    /// <summary>System scope of the token (<c>all</c>), if it is system-scoped.</summary>
+    public string? SystemScope { get; private set; }
+
+    /// <summary>The application credential the token was issued for, if any (name, else id).</summary>
+    public string? ApplicationCredential { get; private set; }
+
+    /// <summary>
+    /// What the token is scoped to, as Keystone issued it (an application credential carries its own project, whatever
+    /// the settings say): "project admin in domain Default", "domain Default", "system all" or "unscoped".
+    /// </summary>
+    public string Scope => ProjectName is not null || ProjectId is not null
+        ? $"project {ProjectName ?? ProjectId}" + (ProjectDomainName is null ? "" : $" in domain {ProjectDomainName}")
+        : DomainName is not null ? "domain " + DomainName
+        : SystemScope is not null ? "system " + SystemScope
+        : "unscoped";
     public IReadOnlyList<string> Roles { get; private set; } = [];
     public IReadOnlyList<CatalogEndpoint> Catalog { get; private set; } = [];
 
@@ -139,6 +159,28 @@ public sealed class OpenStackSession : IDisposable
     }
 
     /// <summary>
+    /// The microversions a service offers, from its version document (Nova: its endpoint; Placement: its root), read
+    /// once per session. Version documents need no token.
+    /// </summary>
+    public async Task<ServiceVersions> GetServiceVersionsAsync(string serviceType, CancellationToken cancellationToken)
+    {
+        lock (_versions)
+        {
+            if (_versions.TryGetValue(serviceType, out var known)) return known;
+        }
+        if (_token is null) await GetTokenAsync(cancellationToken).ConfigureAwait(false);
+        var endpoint = GetEndpoint(serviceType);
+        var url = new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/");
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        using var response = await TransmitAsync(serviceType, request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.MultipleChoices)
+            throw await ErrorAsync(serviceType, request, response, cancellationToken, "version discovery").ConfigureAwait(false);
+        var versions = ServiceVersions.Read(serviceType, await ReadJsonAsync(serviceType, request, response, cancellationToken).ConfigureAwait(false));
+        lock (_versions) _versions[serviceType] = versions;
+        return versions;
+    }
+
+    /// <summary>
     /// Sends one request to a service (path relative to its endpoint). <paramref name="apiVersion"/> is the
     /// OpenStack-API-Version value ("placement 1.6"). Statuses in <paramref name="accept"/> besides 2xx are returned
     /// instead of thrown. A 401 re-authenticates once and retries.
@@ -172,7 +214,7 @@ public sealed class OpenStackSession : IDisposable
                     error.ServiceMessage, error.RequestId);
             }
             if (!response.IsSuccessStatusCode && !accept.Contains(response.StatusCode))
-                throw await ErrorAsync(serviceType, request, response, cancellationToken).ConfigureAwait(false);
+                throw await ErrorAsync(serviceType, request, response, cancellationToken, apiVersion).ConfigureAwait(false);
             var json = await ReadJsonAsync(serviceType, request, response, cancellationToken).ConfigureAwait(false);
             return new OpenStackResponse(response.StatusCode, json, RequestIdOf(response));
         }
@@ -252,13 +294,20 @@ public sealed class OpenStackSession : IDisposable
         var user = Json.Object(token, "user", what);
         UserId = Json.OptionalString(user, "id");
         UserName = Json.OptionalString(user, "name");
+        (ProjectId, ProjectName, ProjectDomainName, DomainName, SystemScope, ApplicationCredential) = (null, null, null, null, null, null);
         if (token.TryGetProperty("project", out var project) && project.ValueKind == JsonValueKind.Object)
         {
             ProjectId = Json.OptionalString(project, "id");
             ProjectName = Json.OptionalString(project, "name");
+            if (project.TryGetProperty("domain", out var projectDomain))
+                ProjectDomainName = Json.OptionalString(projectDomain, "name") ?? Json.OptionalString(projectDomain, "id");
         }
         if (token.TryGetProperty("domain", out var domain) && domain.ValueKind == JsonValueKind.Object)
             DomainName = Json.OptionalString(domain, "name");
+        if (token.TryGetProperty("system", out var system) && system.ValueKind == JsonValueKind.Object)
+            SystemScope = system.EnumerateObject().FirstOrDefault(p => p.Value.ValueKind == JsonValueKind.True).Name;
+        if (token.TryGetProperty("application_credential", out var credential))
+            ApplicationCredential = Json.OptionalString(credential, "name") ?? Json.OptionalString(credential, "id");
         Roles = token.TryGetProperty("roles", out var roles) && roles.ValueKind == JsonValueKind.Array
             ? roles.EnumerateArray().Select(r => Json.OptionalString(r, "name")).OfType<string>().ToList() : [];
         var catalog = new List<CatalogEndpoint>();
@@ -391,7 +440,7 @@ public sealed class OpenStackSession : IDisposable
 
     /// <summary>An exception for a failed response, with the service's own error text (placement, nova or keystone shape).</summary>
     private async Task<Exception> ErrorAsync(string service, HttpRequestMessage request, HttpResponseMessage response,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? apiVersion = null)
     {
         string? text = null, code = null;
         try
@@ -402,7 +451,7 @@ public sealed class OpenStackSession : IDisposable
         catch (OpenStackException ex) when (ex.InnerException is null) { text = "(oversized error body)"; }
         catch (OpenStackException ex) { text = "(error body unreadable: " + ex.InnerException!.Message + ")"; }
         return new OpenStackException(service, request.Method.Method, request.RequestUri?.AbsolutePath ?? "", response.StatusCode,
-            text, RequestIdOf(response), code);
+            text, RequestIdOf(response), code, apiVersion);
     }
 
     internal static (string? Text, string? Code) ErrorText(byte[] bytes)
@@ -445,7 +494,10 @@ public sealed class OpenStackSession : IDisposable
         return t.Length > 500 ? t[..500] + "…" : t;
     }
 
-    public override string ToString() => $"OpenStack session {Cloud}";
+    /// <summary>The settings before authentication; after it, who the token is for and its real scope.</summary>
+    public override string ToString() => TokenExpiresAt is null ? $"OpenStack session {Cloud}"
+        : $"OpenStack session {Cloud.AuthUrl} ({(ApplicationCredential is null ? UserName ?? UserId : "application credential " + ApplicationCredential)}" +
+          $" on {Scope}{(Cloud.RegionName is null ? "" : ", " + Cloud.RegionName)})";
 
     public void Dispose()
     {

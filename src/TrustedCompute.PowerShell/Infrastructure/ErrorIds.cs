@@ -106,7 +106,10 @@ public static class ErrorIds
     public const string SetOpenStackTrustedFlavorNotFound = nameof(SetOpenStackTrustedFlavorNotFound);
     public const string SyncTrustedPoolInvalidInput = nameof(SyncTrustedPoolInvalidInput);
     public const string SyncTrustedPoolInvalidMaxAge = nameof(SyncTrustedPoolInvalidMaxAge);
+    public const string SyncTrustedPoolMassRemoval = nameof(SyncTrustedPoolMassRemoval);
     public const string SyncTrustedPoolPlanFailed = nameof(SyncTrustedPoolPlanFailed);
     public const string SyncTrustedPoolProviderFailed = nameof(SyncTrustedPoolProviderFailed);
     public const string SyncTrustedPoolProviderNotFound = nameof(SyncTrustedPoolProviderNotFound);
+    public const string SyncTrustedPoolRemovalFailed = nameof(SyncTrustedPoolRemovalFailed);
+    public const string SyncTrustedPoolRemovalIncomplete = nameof(SyncTrustedPoolRemovalIncomplete);
 }

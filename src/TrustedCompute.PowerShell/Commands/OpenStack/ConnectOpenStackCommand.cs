@@ -90,7 +90,7 @@ public sealed class ConnectOpenStackCommand : Infrastructure.TrustedComputeCmdle
             ThrowTerminatingError(ex, ex is OpenStackAuthenticationException ? OpenStackCmdlet.AuthenticationFailedId : ErrorIds.ConnectOpenStackFailed, AuthUrl ?? (object?)Cloud);
             return;
         }
-        WriteVerbose($"Connected as {session.UserName} ({session.ProjectName ?? session.DomainName ?? "unscoped"}); token valid until {session.TokenExpiresAt:u}.");
+        WriteVerbose($"Connected: {session}; token valid until {session.TokenExpiresAt:u}.");
         OpenStackSessionState.SetDefault(session);
         if (PassThru) WriteObject(session);
     }
