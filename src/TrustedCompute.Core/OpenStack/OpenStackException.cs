@@ -50,7 +50,7 @@ public class OpenStackException : Exception
 }
 
 /// <summary>Keystone refused the credentials, or a service refused the token even after a fresh authentication.</summary>
-public sealed class OpenStackAuthenticationException : OpenStackException
+public class OpenStackAuthenticationException : OpenStackException
 {
     public OpenStackAuthenticationException(string message, Exception? innerException = null) : base(message, innerException) { }
 
@@ -58,6 +58,13 @@ public sealed class OpenStackAuthenticationException : OpenStackException
         string? serviceMessage, string? requestId)
         : base(service, method, path, statusCode, serviceMessage, requestId) { }
 }
+
+/// <summary>
+/// The credentials are good but Keystone refused the scope: no such project, the project is in another domain, or
+/// the user has no role on it (the message says which, as far as the user's rights allow to tell).
+/// </summary>
+public sealed class OpenStackScopeException(string message, Exception? innerException = null)
+    : OpenStackAuthenticationException(message, innerException);
 
 /// <summary>A provider's traits could not be written before the deadline: other writers kept changing its generation.</summary>
 public sealed class TraitConflictException : OpenStackException

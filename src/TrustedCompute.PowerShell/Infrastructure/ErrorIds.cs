@@ -99,6 +99,7 @@ public static class ErrorIds
 
     // OpenStack
     public const string ConnectOpenStackFailed = nameof(ConnectOpenStackFailed);
+    public const string ConnectOpenStackScopeRefused = nameof(ConnectOpenStackScopeRefused);
     public const string GetOpenStackTrustedFlavorFailed = nameof(GetOpenStackTrustedFlavorFailed);
     public const string GetOpenStackTrustedFlavorNotFound = nameof(GetOpenStackTrustedFlavorNotFound);
     public const string GetTrustedPoolFailed = nameof(GetTrustedPoolFailed);

@@ -78,7 +78,7 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
         _members.Add(new TrustedPoolMember(result.HostName, result.Verdict.ToString(), time));
     }
 
-    private bool Confirm(TrustedPoolPlan plan) => ShouldProcess($"{plan.HostName} (provider {plan.Provider!.Uuid})",
+    private bool Confirm(TrustedPoolPlan plan) => FlushAnd() && ShouldProcess($"{plan.HostName} (provider {plan.Provider!.Uuid})",
         $"{(plan.Action == TrustedPoolAction.Add ? "Add" : "Remove")} trait {Trait} ({plan.Reason})");
 
     protected override void EndProcessing()
@@ -113,6 +113,7 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
         {
             foreach (var outcome in sync.Apply(plans, Confirm, CancellationToken))
             {
+                FlushDebug();
                 outcomes.Add(outcome);
                 if (outcome.Change is not null) WriteObject(outcome.Change);
                 else if (outcome.Error is KeyNotFoundException notFound) WriteError(notFound, ErrorIds.SyncTrustedPoolProviderNotFound, outcome.Plan.HostName);
@@ -172,6 +173,12 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
             what + ", more than -MaxRemovalPercent allows: nothing was changed. Check the input (a broken pipeline " +
             "often looks like this); to remove them, run again with -Force or a higher -MaxRemovalPercent."),
             ErrorIds.SyncTrustedPoolMassRemoval, check);
+    }
+
+    private bool FlushAnd()
+    {
+        FlushDebug();
+        return true;
     }
 
     private bool IsWhatIf() =>
