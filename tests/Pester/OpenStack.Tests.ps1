@@ -134,6 +134,41 @@ clouds:
     }
 }
 
+Describe 'Connect-OpenStack errors and -Debug' {
+    It '-Debug shows each HTTP call (method, URL, status, time) and never the password or the token' {
+        if (Skip-WithoutCloud) { return }
+        # what -Debug turns on, without its Inquire prompt (this pwsh is -NonInteractive)
+        $DebugPreference = 'Continue'
+        $connection = Connect-OpenStack -PassThru 5>&1 | Tee-Object -Variable debugOut | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] }
+        $lines = @($debugOut | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+        $lines | Should -Match '^OpenStack identity POST http://127\.0\.0\.1:\d+/v3/auth/tokens -> 201 Created in \d+ ms'
+        $trait = New-TestTrait
+        $more = @(Get-TrustedPool -Trait $trait -Connection $connection 5>&1 | ForEach-Object Message)
+        $more | Should -Match "^OpenStack placement GET http://127\.0\.0\.1:\d+/traits/$trait \[placement 1\.6\] -> 404 Not ?Found"
+        $token = $connection.GetTokenAsync([System.Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        ($lines + $more) -join "`n" | Should -Not -Match ([regex]::Escape($script:CloudEnv.OS_PASSWORD))
+        ($lines + $more) -join "`n" | Should -Not -Match ([regex]::Escape($token))
+        $DebugPreference = 'SilentlyContinue'
+        @(Get-TrustedPool -Trait $trait -Connection $connection 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Count | Should -Be 0
+    }
+
+    It 'a project that does not exist is ConnectOpenStackScopeRefused, told apart from a wrong password' {
+        if (Skip-WithoutCloud) { return }
+        $name = New-TestName 'tc-missing'
+        $err = { Connect-OpenStack -ProjectName $name } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ConnectOpenStackScopeRefused,TrustedCompute.PowerShell.Commands.OpenStack.ConnectOpenStackCommand'
+        $err.Exception.Message | Should -BeLike "*accepted the credentials of user admin*refused the scope: project $name in domain Default does not exist*"
+        ($err | Out-String) | Should -Not -Match ([regex]::Escape($script:CloudEnv.OS_PASSWORD))
+    }
+
+    It 'an auth URL that is not Keystone says so' {
+        if (Skip-WithoutCloud) { return }
+        $err = { Connect-OpenStack -AuthUrl "$($script:CloudEnv.OS_PLACEMENT_URL)/v3" } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ConnectOpenStackFailed,TrustedCompute.PowerShell.Commands.OpenStack.ConnectOpenStackCommand'
+        $err.Exception.Message | Should -BeLike '*is not a Keystone v3 endpoint*It points to Keystone at*'
+    }
+}
+
 Describe 'Set-OpenStackTrustedFlavor and Get-OpenStackTrustedFlavor' {
     BeforeAll {
         if (-not $script:SkipReason) {

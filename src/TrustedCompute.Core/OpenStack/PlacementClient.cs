@@ -53,11 +53,12 @@ public sealed partial class PlacementClient(OpenStackSession session)
     private static partial Regex TraitPattern();
 
     public async Task<IReadOnlyList<ResourceProvider>> ListProvidersAsync(string? name = null, string? requiredTrait = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, Guid? memberOf = null)
     {
         var query = new List<string>();
         if (name is not null) query.Add("name=" + Uri.EscapeDataString(name));
         if (requiredTrait is not null) query.Add("required=" + Uri.EscapeDataString(requiredTrait));
+        if (memberOf is not null) query.Add("member_of=" + memberOf);
         string path = "resource_providers" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
         var response = await session.SendAsync(Service, HttpMethod.Get, path, null, ListVersion, cancellationToken).ConfigureAwait(false);
         return Json.Array(response.Body, "resource_providers", "provider list").EnumerateArray().Select(ReadProvider).ToList();

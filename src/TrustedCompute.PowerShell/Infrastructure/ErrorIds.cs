@@ -105,6 +105,9 @@ public static class ErrorIds
     public const string GetTrustedPoolFailed = nameof(GetTrustedPoolFailed);
     public const string SetOpenStackTrustedFlavorFailed = nameof(SetOpenStackTrustedFlavorFailed);
     public const string SetOpenStackTrustedFlavorNotFound = nameof(SetOpenStackTrustedFlavorNotFound);
+    public const string SetOpenStackTrustedImageFailed = nameof(SetOpenStackTrustedImageFailed);
+    public const string SetOpenStackTrustedImageNotFound = nameof(SetOpenStackTrustedImageNotFound);
+    public const string SetTrustedAggregateFailed = nameof(SetTrustedAggregateFailed);
     public const string SyncTrustedPoolInvalidInput = nameof(SyncTrustedPoolInvalidInput);
     public const string SyncTrustedPoolInvalidMaxAge = nameof(SyncTrustedPoolInvalidMaxAge);
     public const string SyncTrustedPoolMassRemoval = nameof(SyncTrustedPoolMassRemoval);
