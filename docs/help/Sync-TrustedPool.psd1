@@ -32,9 +32,9 @@ Output: one change record per host. A summary (TrustedPoolSummary) goes to the i
         @{
             Code    = @'
 $results = Invoke-HostAttestation -Session $s -AttestationKey ./ak.pub -PolicyPath ./golden.yaml
-$results | Sync-TrustedPool -MaxAge 00:30:00 -InformationVariable summary
+$results | Sync-TrustedPool -MaxAge 00:30:00 -InformationVariable summary -Force
 '@
-            Remarks = 'Attests the host of session $s with its enrolled AK and syncs the pool from the results, no older than 30 minutes; $summary holds the totals.'
+            Remarks = 'Attests the host of session $s with its enrolled AK and syncs the pool from the results, no older than 30 minutes; $summary holds the totals. -Force: results for only some hosts remove every other host of the pool (fail-closed), which the mass-removal guard would otherwise stop.'
         }
         @{ Code = 'Import-Clixml results.xml | Sync-TrustedPool -WhatIf'; Remarks = 'Shows which hosts would be added or removed, changing nothing.' }
         @{ Code = 'Sync-TrustedPool -HostName compute-1 -Verdict Untrusted -Force'; Remarks = 'Takes one host out of the pool (and, fail-closed, every pool host without a result in this call). -Force, because this removes more than a quarter of a small pool.' }

@@ -5,7 +5,7 @@
 BeforeAll {
     Import-Module (Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH TrustedCompute.psd1) -Force
     $script:OpenStackCmdlets = 'Connect-OpenStack', 'Disconnect-OpenStack', 'Get-OpenStackTrustedFlavor', 'Set-OpenStackTrustedFlavor',
-        'Sync-TrustedPool', 'Get-TrustedPool'
+        'Sync-TrustedPool', 'Get-TrustedPool', 'Set-TrustedAggregate', 'Set-OpenStackTrustedImage'
 
     $script:SkipReason = $null
     $script:CloudEnv = @{}
@@ -58,7 +58,8 @@ AfterAll {
 
 Describe 'OpenStack cmdlet help' {
     It '<_> has a synopsis, a description, an example and text for every parameter' -ForEach @(
-        'Connect-OpenStack', 'Disconnect-OpenStack', 'Get-OpenStackTrustedFlavor', 'Set-OpenStackTrustedFlavor', 'Sync-TrustedPool', 'Get-TrustedPool'
+        'Connect-OpenStack', 'Disconnect-OpenStack', 'Get-OpenStackTrustedFlavor', 'Set-OpenStackTrustedFlavor', 'Sync-TrustedPool', 'Get-TrustedPool',
+        'Set-TrustedAggregate', 'Set-OpenStackTrustedImage'
     ) {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
@@ -73,7 +74,7 @@ Describe 'OpenStack cmdlet help' {
     }
 
     It 'every state-changing OpenStack cmdlet supports -WhatIf' {
-        foreach ($name in 'Disconnect-OpenStack', 'Set-OpenStackTrustedFlavor', 'Sync-TrustedPool') {
+        foreach ($name in 'Disconnect-OpenStack', 'Set-OpenStackTrustedFlavor', 'Sync-TrustedPool', 'Set-TrustedAggregate', 'Set-OpenStackTrustedImage') {
             (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'
         }
     }
@@ -359,6 +360,51 @@ Describe 'Sync-TrustedPool and Get-TrustedPool' {
         $back.PSObject.TypeNames[0] | Should -Be 'Deserialized.TrustedCompute.OpenStack.TrustedPoolChange'
         $text = $back | Format-Table | Out-String
         $text | Should -Match 'HostName\s+Action\s+Status\s+Reason'
+    }
+}
+
+Describe 'Set-TrustedAggregate and Set-OpenStackTrustedImage' {
+    It 'the aggregate isolates exactly the pool, and -WhatIf changes nothing' {
+        if (Skip-WithoutCloud) { return }
+        $connection = Connect-OpenStack -PassThru
+        $placement = New-CoreObject PlacementClient @($connection)
+        $none = [System.Threading.CancellationToken]::None
+        $node = Invoke-Core ($placement.CreateProviderAsync((New-TestName 'tc-pester-agg'), $null, $none))
+        $trait = New-TestTrait
+        $name = New-TestName 'tc-pester-agg'
+        try {
+            Sync-TrustedPool -HostName $node.Name -Verdict Trusted -Time ([datetimeoffset]::UtcNow) -Trait $trait -Force | Out-Null
+            Set-TrustedAggregate -Name $name -Trait $trait -WhatIf | Out-Null
+            $result = Set-TrustedAggregate -Name $name -Trait $trait
+            $result.Isolated | Should -BeTrue
+            $result.Members | Should -Be @($node.Name)
+            ($result | Format-Table | Out-String) | Should -Match 'Isolated'
+        }
+        finally {
+            $aggregates = New-CoreObject TrustedAggregateManager @($connection)
+            foreach ($a in (Invoke-Core ($aggregates.ListAggregatesAsync($none))) | Where-Object Name -EQ $name) {
+                $null = Invoke-Core ($aggregates.DeleteAggregateAsync($a.Id, $none))
+            }
+            $null = Invoke-Core ($placement.DeleteProviderAsync($node.Uuid, $none))
+            $null = Invoke-Core ($placement.DeleteTraitAsync($trait, $none))
+        }
+    }
+
+    It 'sets the trait on an image and reads it back through Glance' {
+        if (Skip-WithoutCloud) { return }
+        $connection = Connect-OpenStack -PassThru
+        $images = New-CoreObject TrustedImageManager @($connection)
+        $none = [System.Threading.CancellationToken]::None
+        $image = Invoke-Core ($images.CreateAsync((New-TestName 'tc-pester-image'), 'CUSTOM_TRUSTED_HOST', $none))
+        try {
+            Set-OpenStackTrustedImage -Image $image.Name -WhatIf
+            (Invoke-Core ($images.GetAsync($image.Id.ToString(), 'CUSTOM_TRUSTED_HOST', $none))).TraitValue | Should -BeNullOrEmpty
+            (Set-OpenStackTrustedImage -Image $image.Id -PassThru).TraitValue | Should -Be 'required'
+            (Invoke-Core ($images.GetAsync($image.Name, 'CUSTOM_TRUSTED_HOST', $none))).TraitValue | Should -Be 'required'
+            Set-OpenStackTrustedImage -Image 'no-such-image-x' -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].FullyQualifiedErrorId | Should -Be 'SetOpenStackTrustedImageNotFound,TrustedCompute.PowerShell.Commands.OpenStack.SetOpenStackTrustedImageCommand'
+        }
+        finally { $null = Invoke-Core ($images.DeleteAsync($image.Id, $none)) }
     }
 }
 

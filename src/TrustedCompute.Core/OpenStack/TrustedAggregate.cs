@@ -77,29 +77,35 @@ public sealed class TrustedAggregateManager(OpenStackSession session)
     /// pool providers are added, every other member removed, each with the provider generation (409: read again and
     /// retry). <paramref name="confirm"/> is asked before each change, with a description of it.
     /// </summary>
-    public async Task<TrustedAggregate> SyncAsync(string name, string trait, Func<string, string, bool> confirm,
-        CancellationToken cancellationToken = default)
+    public Task<TrustedAggregate> SyncAsync(string name, string trait, Func<string, string, bool> confirm,
+        CancellationToken cancellationToken = default) => Task.Run(() => Sync(name, trait, confirm, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// <see cref="SyncAsync"/> on the caller's thread: <paramref name="confirm"/> (ShouldProcess) is called there, and each
+    /// HTTP call is waited for in turn.
+    /// </summary>
+    public TrustedAggregate Sync(string name, string trait, Func<string, string, bool> confirm, CancellationToken cancellationToken = default)
     {
         if (!PlacementClient.IsValidTrait(trait, customOnly: true))
             throw new ArgumentException($"'{trait}' is not a custom trait (CUSTOM_...).", nameof(trait));
-        var versions = await session.GetServiceVersionsAsync("placement", cancellationToken).ConfigureAwait(false);
+        var versions = session.GetServiceVersionsAsync("placement", cancellationToken).GetAwaiter().GetResult();
         versions.Require(new Microversion(1, 19), "Writing provider aggregates");
-        var aggregate = (await ListAggregatesAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(a => a.Name == name);
+        var aggregate = (ListAggregatesAsync(cancellationToken).GetAwaiter().GetResult()).FirstOrDefault(a => a.Name == name);
         bool created = false;
         if (aggregate is null)
         {
             if (!confirm($"aggregate {name}", "Create the Nova host aggregate"))
                 return new TrustedAggregate(name, 0, Guid.Empty, trait, null, [], [], [], false);
-            aggregate = await CreateAggregateAsync(name, cancellationToken).ConfigureAwait(false);
+            aggregate = CreateAggregateAsync(name, cancellationToken).GetAwaiter().GetResult();
             created = true;
         }
         string key = TrustedFlavorManager.TraitKey(trait);
         if (aggregate.Metadata.GetValueOrDefault(key) != "required" && confirm($"aggregate {name}", $"Set metadata {key}=required"))
-            aggregate = await SetMetadataAsync(aggregate.Id, new Dictionary<string, string?> { [key] = "required" }, cancellationToken)
-                .ConfigureAwait(false);
+            aggregate = SetMetadataAsync(aggregate.Id, new Dictionary<string, string?> { [key] = "required" }, cancellationToken)
+                .GetAwaiter().GetResult();
 
-        var pool = await _placement.ListProvidersAsync(requiredTrait: trait, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var members = await ListMembersAsync(aggregate.Uuid, cancellationToken).ConfigureAwait(false);
+        var pool = _placement.ListProvidersAsync(requiredTrait: trait, cancellationToken: cancellationToken).GetAwaiter().GetResult();
+        var members = ListMembersAsync(aggregate.Uuid, cancellationToken).GetAwaiter().GetResult();
         var poolIds = pool.Select(p => p.Uuid).ToHashSet();
         var memberIds = members.Select(p => p.Uuid).ToHashSet();
         var added = new List<string>();
@@ -108,16 +114,16 @@ public sealed class TrustedAggregateManager(OpenStackSession session)
         foreach (var stale in members.Where(m => !poolIds.Contains(m.Uuid)))
         {
             if (!confirm($"{stale.Name} (provider {stale.Uuid})", $"Remove from the Placement aggregate of {name}")) continue;
-            await UpdateAggregatesAsync(stale.Uuid, a => a.Where(x => x != aggregate.Uuid).ToHashSet(), cancellationToken).ConfigureAwait(false);
+            UpdateAggregatesAsync(stale.Uuid, a => a.Where(x => x != aggregate.Uuid).ToHashSet(), cancellationToken).GetAwaiter().GetResult();
             removed.Add(stale.Name);
         }
         foreach (var host in pool.Where(p => !memberIds.Contains(p.Uuid)))
         {
             if (!confirm($"{host.Name} (provider {host.Uuid})", $"Add to the Placement aggregate of {name}")) continue;
-            await UpdateAggregatesAsync(host.Uuid, a => a.Append(aggregate.Uuid).ToHashSet(), cancellationToken).ConfigureAwait(false);
+            UpdateAggregatesAsync(host.Uuid, a => a.Append(aggregate.Uuid).ToHashSet(), cancellationToken).GetAwaiter().GetResult();
             added.Add(host.Name);
         }
-        var now = await ListMembersAsync(aggregate.Uuid, cancellationToken).ConfigureAwait(false);
+        var now = ListMembersAsync(aggregate.Uuid, cancellationToken).GetAwaiter().GetResult();
         return new TrustedAggregate(aggregate.Name, aggregate.Id, aggregate.Uuid, trait, aggregate.Metadata.GetValueOrDefault(key),
             [.. now.Select(p => p.Name).Order(StringComparer.Ordinal)], added, removed, created);
     }

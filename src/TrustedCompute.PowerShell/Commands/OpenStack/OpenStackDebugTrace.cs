@@ -20,8 +20,14 @@ internal sealed class OpenStackDebugTrace(PSCmdlet cmdlet)
         while (_calls.TryDequeue(out string? line)) cmdlet.WriteDebug("OpenStack " + line);
     }
 
-    private bool Wanted() =>
-        cmdlet.MyInvocation.BoundParameters.TryGetValue("Debug", out var d) ? d is SwitchParameter { IsPresent: true }
-            : cmdlet.GetVariableValue("DebugPreference") is ActionPreference p && p != ActionPreference.SilentlyContinue
-                                                                              && p != ActionPreference.Ignore;
+    private bool Wanted()
+    {
+        if (cmdlet.MyInvocation.BoundParameters.TryGetValue("Debug", out var d)) return d is SwitchParameter { IsPresent: true };
+        // a local $DebugPreference = 'Continue' is a plain string, not the typed global
+        object? value = cmdlet.GetVariableValue("DebugPreference");
+        if (value is PSObject wrapped) value = wrapped.BaseObject;
+        var preference = value is ActionPreference typed ? typed
+            : Enum.TryParse<ActionPreference>(value?.ToString(), true, out var parsed) ? parsed : ActionPreference.SilentlyContinue;
+        return preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+    }
 }

@@ -28,7 +28,9 @@ public sealed class SetTrustedAggregateCommand : OpenStackCmdlet
         try
         {
             var manager = new TrustedAggregateManager(session);
-            WriteObject(Await(manager.SyncAsync(Name, Trait, (target, action) => FlushAndConfirm(target, action), CancellationToken)));
+            var result = manager.Sync(Name, Trait, FlushAndConfirm, CancellationToken);
+            FlushDebug();
+            WriteObject(result);
         }
         catch (Exception ex) when (IsTargetError(ex))
         {
