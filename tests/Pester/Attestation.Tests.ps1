@@ -337,7 +337,7 @@ Describe 'Attestation over a loopback SSH PSSession' -Skip:($noSimulator -or -no
         $r.Verdict.ToString() | Should -Be 'Unknown' # a deserialized enum is its number, with its name as ToString()
         # No key given: the remote side's registry decides, and that host is not enrolled there.
         $r.Reasons.Id | Should -Be @('enrollment.none', 'policy.none', 'quote.key.untrusted')
-        ($r | Format-Table | Out-String) | Should -Match 'Unknown\s+\S+ \S+\s+enrollment\.none'
+        ($r | Format-Table | Out-String -Width 250) | Should -Match 'Unknown\s+\S+ \S+\s+enrollment\.none'
         ($r | Format-List | Out-String) | Should -Match '\[Indeterminate\] enrollment\.none: .* is not enrolled'
     }
 

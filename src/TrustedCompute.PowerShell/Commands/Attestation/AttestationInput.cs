@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
@@ -194,20 +195,28 @@ internal static class AttestationInput
         return p;
     }
 
-    private const string RemoteScript = """
-        param($Session, $Parameters)
-        Invoke-Command -Session $Session -ErrorAction Stop -ArgumentList $Parameters -ScriptBlock {
-            param($p)
-            $null = $null
-            if (-not (Get-Module TrustedCompute)) { Import-Module TrustedCompute -ErrorAction Stop }
-            Get-AttestationEvidence @p -ErrorAction Stop
-        }
-        """;
+    /// <summary>
+    /// Runs <paramref name="command"/> (a pipeline over the splatted hashtable $p) on the host of a session, with the
+    /// module imported there. The scriptblock starts with a statement so that its arguments are evaluated remotely.
+    /// </summary>
+    public static Collection<PSObject> InvokeRemote(PSCmdlet cmdlet, PSSession session, string command, Hashtable parameters)
+    {
+        string script = $$"""
+            param($Session, $Parameters)
+            Invoke-Command -Session $Session -ErrorAction Stop -ArgumentList $Parameters -ScriptBlock {
+                param($p)
+                $null = $null
+                if (-not (Get-Module TrustedCompute)) { Import-Module TrustedCompute -ErrorAction Stop }
+                {{command}}
+            }
+            """;
+        return cmdlet.InvokeCommand.InvokeScript(false, ScriptBlock.Create(script), null, session, parameters);
+    }
 
     /// <summary>Runs Get-AttestationEvidence on the remote host with the module there; returns its evidence, rebuilt from CliXml.</summary>
     public static AttestationEvidence CollectRemote(PSCmdlet cmdlet, PSSession session, Hashtable parameters)
     {
-        var output = cmdlet.InvokeCommand.InvokeScript(false, ScriptBlock.Create(RemoteScript), null, session, parameters);
+        var output = InvokeRemote(cmdlet, session, "Get-AttestationEvidence @p -ErrorAction Stop", parameters);
         var evidence = output.Select(o => o?.BaseObject is ErrorRecord ? null : o).Where(o => o is not null).ToList();
         if (evidence.Count != 1) throw new InvalidDataException($"{session.ComputerName} returned {evidence.Count} objects instead of one evidence bundle");
         return ToEvidence(evidence[0]);

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using TrustedCompute.Attestation;
+using TrustedCompute.PowerShell.Commands.Attestation;
 using TrustedCompute.Enrollment;
 using TrustedCompute.PowerShell.Commands.Tpm;
 using TrustedCompute.PowerShell.Infrastructure;
@@ -156,32 +157,12 @@ public sealed class RegisterTrustedHostCommand : TpmCmdlet
 
     private sealed class RemoteTpm(PSCmdlet cmdlet, PSSession session, string? tpm, bool tpmGiven) : IEnrollmentTarget
     {
-        private const string RequestScript = """
-            param($Session, $Parameters)
-            Invoke-Command -Session $Session -ErrorAction Stop -ArgumentList $Parameters -ScriptBlock {
-                param($p)
-                $null = $null
-                if (-not (Get-Module TrustedCompute)) { Import-Module TrustedCompute -ErrorAction Stop }
-                (Get-TpmEnrollmentRequest @p -ErrorAction Stop).ToJson()
-            }
-            """;
-
-        private const string ActivateScript = """
-            param($Session, $Parameters)
-            Invoke-Command -Session $Session -ErrorAction Stop -ArgumentList $Parameters -ScriptBlock {
-                param($p)
-                $null = $null
-                if (-not (Get-Module TrustedCompute)) { Import-Module TrustedCompute -ErrorAction Stop }
-                [Convert]::ToBase64String((Unprotect-TpmCredential @p -ErrorAction Stop))
-            }
-            """;
-
         public EnrollmentRequest Request(uint handle) =>
-            EnrollmentRequest.FromJson(Run(RequestScript, new Hashtable { ["AttestationKeyHandle"] = handle }));
+            EnrollmentRequest.FromJson(Run("(Get-TpmEnrollmentRequest @p -ErrorAction Stop).ToJson()", new Hashtable { ["AttestationKeyHandle"] = handle }));
 
         public byte[] Activate(CredentialChallenge challenge, uint handle, EndorsementKeyType ekType)
         {
-            string text = Run(ActivateScript, new Hashtable
+            string text = Run("[Convert]::ToBase64String((Unprotect-TpmCredential @p -ErrorAction Stop))", new Hashtable
             {
                 ["CredentialBlob"] = challenge.CredentialBlob, ["EncryptedSecret"] = challenge.EncryptedSecret,
                 ["AttestationKeyHandle"] = handle, ["EndorsementKeyType"] = ekType.ToString(),
@@ -190,10 +171,10 @@ public sealed class RegisterTrustedHostCommand : TpmCmdlet
             catch (FormatException) { throw new InvalidDataException($"{session.ComputerName} answered the credential challenge with something that is not base64"); }
         }
 
-        private string Run(string script, Hashtable parameters)
+        private string Run(string command, Hashtable parameters)
         {
             if (tpmGiven) parameters["Tpm"] = tpm;
-            var output = cmdlet.InvokeCommand.InvokeScript(false, ScriptBlock.Create(script), null, session, parameters)
+            var output = AttestationInput.InvokeRemote(cmdlet, session, command, parameters)
                 .Where(o => o?.BaseObject is string).Select(o => (string)o.BaseObject).ToList();
             if (output.Count != 1) throw new InvalidDataException($"{session.ComputerName} returned {output.Count} strings instead of one");
             return output[0];
