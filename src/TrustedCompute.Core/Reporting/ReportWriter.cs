@@ -18,7 +18,8 @@ public static class ReportWriter
         body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}h1{font-size:1.5em;margin:0}
         .meta{color:#555}.counts{display:flex;gap:1em;list-style:none;padding:0}
         .counts li{border:1px solid #ccc;border-radius:6px;padding:.5em 1em}.counts b{font-size:1.4em;display:block}
-        table{border-collapse:collapse;width:100%;margin-top:1em}th,td{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
+        table{border-collapse:collapse;width:100%;margin-top:1em}th,td{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:break-word}
+        td.name,td.text,td.reasons{overflow-wrap:anywhere}.v{white-space:nowrap}
         th{background:#f3f3f3}td.mono,.mono{font-family:ui-monospace,monospace;font-size:.85em;word-break:break-all}
         .v{font-weight:bold;padding:0 .4em;border-radius:4px}.Trusted{background:#d7f5dd}.Untrusted{background:#fbd5d5}
         .Unknown{background:#fdf1c7}.NotAttested{background:#e5e5e5}.detail td{background:#fafafa}
@@ -40,6 +41,8 @@ public static class ReportWriter
             });
             shown.textContent=n+' shown';
           }
+          var preset=/verdict=(\w+)/.exec(location.hash);if(preset){verdict.value=preset[1];}
+          if(/\bopen\b/.test(location.hash)){document.querySelectorAll('details').forEach(function(d){d.open=true;});}
           verdict.addEventListener('change',apply);host.addEventListener('input',apply);
           window.addEventListener('beforeprint',function(){document.querySelectorAll('details').forEach(function(d){d.open=true;});});
           apply();
@@ -135,8 +138,8 @@ public static class ReportWriter
                 "<th>Old</th><th>New</th><th>Digests</th></tr>");
             foreach (var d in h.EventDifferences)
                 w.Write($"<tr class=\"change {d.Change}\"><td>{d.Change}</td><td>{d.Pcr}</td><td>{E(EventLogDiff.Describe(d.Component))}" +
-                    $"{(d.Name.Length > 0 ? ": " + E(d.Name) : "")}</td><td>{E(d.EventType)}</td><td>{E(d.OldDescription)}</td>" +
-                    $"<td>{E(d.NewDescription)}</td><td class=\"mono\">{E(d.Bank)} {E(d.OldDigest)} → {E(d.NewDigest)}</td></tr>");
+                    $"{(d.Name.Length > 0 ? ": " + E(d.Name) : "")}</td><td>{E(d.EventType)}</td><td class=\"text\">{E(d.OldDescription)}</td>" +
+                    $"<td class=\"text\">{E(d.NewDescription)}</td><td class=\"mono\">{E(d.Bank)} {E(d.OldDigest)} → {E(d.NewDigest)}</td></tr>");
             w.Write("</table>");
         }
         w.Write("</details></td></tr>\n");
