@@ -234,9 +234,16 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     private static string Describe(object input) =>
         (input is PSObject ps ? ps.Properties["HostName"]?.Value as string : (input as AttestationEvidence)?.HostName) ?? "evidence";
 
-    private IReadOnlyList<PcrSelection> Selection()
+    /// <summary>What to quote: -PcrIndex/-Bank, else what the host's policy reads (the registry's, in registry mode).</summary>
+    private IReadOnlyList<PcrSelection> Selection(string host)
     {
-        var fromPolicy = _policy?.RequiredSelection() ?? [];
+        AttestationPolicy? policy = _policy;
+        if (_registry is not null && PcrIndex is null)
+        {
+            try { policy = _registry.PolicyFor(host); }
+            catch (StoreException) { policy = null; }
+        }
+        var fromPolicy = policy?.RequiredSelection() ?? [];
         var banks = Bank?.Select(TpmHash.ParseBank).ToList()
             ?? (fromPolicy.Count > 0 ? fromPolicy.Select(s => s.Bank).ToList() : [TpmAlgId.Sha256]);
         var indexes = PcrIndex ?? (fromPolicy.Count > 0 ? fromPolicy.SelectMany(s => s.Indexes).Distinct().ToArray() : DefaultPcrs);
@@ -246,7 +253,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     private void AttestLocal(string host)
     {
         byte[] nonce = RandomNumberGenerator.GetBytes(32);
-        var selection = Selection();
+        var selection = Selection(host);
         AttestationEvidence? evidence = null;
         try
         {
@@ -268,7 +275,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     private void AttestRemote(PSSession session)
     {
         byte[] nonce = RandomNumberGenerator.GetBytes(32);
-        var selection = Selection();
+        var selection = Selection(session.ComputerName);
         var parameters = AttestationInput.RemoteParameters(nonce, selection[0].Indexes.ToArray(),
             selection.Select(s => TpmHash.BankName(s.Bank)).ToArray(), AttestationKeyHandle, NoEventLog, MyInvocation.BoundParameters.ContainsKey("Tpm") ? Tpm : null);
         AttestationEvidence evidence;
