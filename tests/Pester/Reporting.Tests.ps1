@@ -16,12 +16,12 @@ BeforeAll {
     function New-TestLog([string] $Path, [string[]] $Text) {
         $s = [IO.MemoryStream]::new()
         $w = [IO.BinaryWriter]::new($s)
-        $spec = [Text.Encoding]::ASCII.GetBytes("Spec ID Event03`0") + [byte[]](0, 0, 0, 0, 0, 2, 0, 2) +
+        [byte[]] $spec = [Text.Encoding]::ASCII.GetBytes("Spec ID Event03`0") + [byte[]](0, 0, 0, 0, 0, 2, 0, 2) +
             [BitConverter]::GetBytes([uint32]2) + [byte[]](4, 0, 20, 0, 0x0B, 0, 32, 0) + [byte[]]0
         $w.Write([uint32]0); $w.Write([uint32]3); $w.Write([byte[]]::new(20)); $w.Write([uint32]$spec.Length); $w.Write($spec)
         foreach ($t in $Text) {
             $data = [Text.Encoding]::ASCII.GetBytes($t)
-            $w.Write([uint32]16); $w.Write([uint32]0x80000007); $w.Write([uint32]2)
+            $w.Write([uint32]16); $w.Write([uint32]2147483655); $w.Write([uint32]2) # EV_EFI_ACTION (0x80000007), 2 digests
             $w.Write([uint16]4); $w.Write([Security.Cryptography.SHA1]::HashData($data))
             $w.Write([uint16]0x0B); $w.Write([Security.Cryptography.SHA256]::HashData($data))
             $w.Write([uint32]$data.Length); $w.Write($data)
@@ -70,7 +70,7 @@ AfterAll {
     Remove-Item -Recurse -Force $work -ErrorAction Ignore
 }
 
-Describe 'Boot diffs and patch day on swtpm' -Skip:$noSimulator {
+Describe 'Reporting: boot diffs, patch day and the fleet report on swtpm' -Skip:$noSimulator {
     It 'keeps the golden log in the policy and trusts the golden boot' {
         (Get-AttestationPolicy fleet).Yaml | Should -Match 'referenceLog:'
         $r = Get-Verdict (Start-Boot golden $golden)

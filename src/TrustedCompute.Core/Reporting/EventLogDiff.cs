@@ -96,10 +96,25 @@ public static class EventLogDiff
 
         Pair(removed, added, (a, b) => old[a].SameMeasurement(now[b]), EventChange.Moved, old, now, found);
         Pair(removed, added, (a, b) => SameComponent(old[a], now[b]) && old[a].Name.Length > 0, EventChange.Changed, old, now, found);
+        // An event replaced in place (between the same unchanged neighbours) by one of its kind changed.
+        int[] oldGap = Gaps(oldKept), newGap = Gaps(newKept);
+        Pair(removed, added, (a, b) => SameComponent(old[a], now[b]) && oldGap[a] == newGap[b], EventChange.Changed, old, now, found);
         Pair(removed, added, (a, b) => SameComponent(old[a], now[b]) && PairsInOrder(old[a].Component), EventChange.Changed, old, now, found);
         foreach (int a in removed) found.Add((Order(a, -1, old, now), Make(EventChange.Removed, old[a], null)));
         foreach (int b in added) found.Add((Order(-1, b, old, now), Make(EventChange.Added, null, now[b])));
         result.AddRange(found.OrderBy(f => f.Order).Select(f => f.Difference));
+    }
+
+    /// <summary>For each event, how many kept (unchanged) events come before it in its log.</summary>
+    private static int[] Gaps(bool[] kept)
+    {
+        var gaps = new int[kept.Length];
+        for (int i = 0, n = 0; i < kept.Length; i++)
+        {
+            gaps[i] = n;
+            if (kept[i]) n++;
+        }
+        return gaps;
     }
 
     /// <summary>Components that a PCR normally holds once or in a fixed order, so the n-th old pairs with the n-th new.</summary>

@@ -149,6 +149,23 @@ public sealed class EventLogDiffTests
     }
 
     [Fact]
+    public void AnEventReplacedInPlaceIsChangedButOneAddedElsewhereIsNot()
+    {
+        static IReadOnlyList<LogEvent> Events(params string[] actions)
+        {
+            var log = new TrustedCompute.Tests.EventLog.SyntheticLog(TpmAlgId.Sha256);
+            foreach (var a in actions) log.Action(16, a);
+            return LogEvent.FromLog(TcgEventLog.Parse(log.ToArray()));
+        }
+        var old = Events("shim 15.7", "grub 2.06-13", "linux 6.1");
+        var d = Assert.Single(EventLogDiff.Compare(old, Events("shim 15.7", "grub 2.06-14", "linux 6.1")));
+        Assert.Equal((EventChange.Changed, "grub 2.06-13", "grub 2.06-14"), (d.Change, d.OldDescription, d.NewDescription));
+
+        var moved = EventLogDiff.Compare(old, Events("grub 2.06-14", "shim 15.7", "linux 6.1"));
+        Assert.Equal([EventChange.Added, EventChange.Removed], moved.Select(x => x.Change).Order());
+    }
+
+    [Fact]
     public void AReferenceLogWithABadEntryIsRejectedNamingTheField()
     {
         const string yaml = """
