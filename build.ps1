@@ -3,7 +3,8 @@
 .SYNOPSIS
     Builds, tests, packages and demonstrates the TrustedCompute module.
 .DESCRIPTION
-    Tasks: Bootstrap, Build, Lint, UnitTest, PesterTest, Test (all tests), Package, Demo, Benchmark.
+    Tasks: Bootstrap, Build, Lint, UnitTest, PesterTest, Test (all tests), Package, Demo, Benchmark,
+    Fuzz (one target with AFL++: -Target <name> -Duration <time>, e.g. -Duration 10m; see tests/fuzz/README.md).
     Several tasks may be given: -Task Build,PesterTest (or "Build,PesterTest" as one string from pwsh -File).
 .EXAMPLE
     ./build.ps1 -Task Test
@@ -12,7 +13,10 @@
 param(
     [string[]] $Task = @('Build'),
     [ValidateSet('Release', 'Debug')] [string] $Configuration = 'Release',
-    [string] $TestFilter
+    [string] $TestFilter,
+    # Fuzz task: the target (tests/fuzz/README.md lists them) and how long (90s, 10m, 1h).
+    [string] $Target,
+    [string] $Duration = '10m'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -25,7 +29,7 @@ $ResultsDir = Join-Path $OutDir 'test-results'
 $PwshPath = @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh'), (Join-Path $PSHOME 'unix/pwsh'), (Join-Path $PSHOME 'pwsh.exe')) |
     Where-Object { $_ -and [IO.Path]::GetFileNameWithoutExtension($_) -eq 'pwsh' -and (Test-Path $_) } | Select-Object -First 1
 $PesterVersion = '5.7.1'
-$AptPackages = @('swtpm', 'swtpm-tools', 'tpm2-tools', 'tboot', 'openssh-server', 'postgresql')
+$AptPackages = @('swtpm', 'swtpm-tools', 'tpm2-tools', 'tboot', 'openssh-server', 'postgresql', 'openssl', 'python3-requests', 'python3-oslo.utils')
 
 # Files the module ships, and nothing else. A new dependency must be named here.
 $ShippedRoot = @('TrustedCompute.PowerShell.dll')
@@ -121,6 +125,11 @@ function Invoke-Build {
     }
     $formats = Get-ChildItem (Join-Path $Root 'src/TrustedCompute.PowerShell/Formats') -Filter '*.format.ps1xml' | Sort-Object Name
     $formats | Copy-Item -Destination $ModuleDir
+    # The attestation service: its own process on the ASP.NET Core shared framework, started by Start-AttestationService.
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/TrustedCompute.Service'), '-c', $Configuration, '-o', (Join-Path $ModuleDir 'service'),
+        '-p:UseAppHost=false', '--nologo', '-v', 'q')
+    Get-ChildItem (Join-Path $ModuleDir 'service') -Recurse -Filter '*.pdb' | Remove-Item
+    Remove-Item -Recurse (Join-Path $ModuleDir 'service/runtimes/browser-wasm') -ErrorAction Ignore
 
     $version = Get-ModuleVersion
     $psm1 = Join-Path $ModuleDir 'TrustedCompute.psm1'
@@ -275,7 +284,11 @@ foreach ($name in $tasks) {
         'Package' { Invoke-Package }
         'Demo' { Invoke-Bootstrap; Invoke-Build; Invoke-Demo }
         'Benchmark' { Invoke-Build; Invoke-Benchmark }
-        default { throw "Unknown task '$name'. Tasks: Bootstrap, Build, Lint, UnitTest, PesterTest, Test, Package, Demo, Benchmark" }
+        'Fuzz' {
+            if (-not $Target) { throw 'The Fuzz task needs -Target <name> (tests/fuzz/README.md lists the targets)' }
+            & (Join-Path $Root 'tests/fuzz/Invoke-Fuzz.ps1') -Target $Target -Duration $Duration
+        }
+        default { throw "Unknown task '$name'. Tasks: Bootstrap, Build, Lint, UnitTest, PesterTest, Test, Package, Demo, Benchmark, Fuzz" }
     }
 }
 

@@ -3,7 +3,7 @@
     Description = @'
 Set-OpenStackTrustedFlavor writes the extra specs that send a flavor's instances to the trusted pool. -Mode Trait (default) sets trait:<TRAIT>=required (or forbidden), which the Placement-based scheduler honours; -Mode Legacy sets trust:trusted_host=trusted (or untrusted) for clouds that still use that key; -Mode Both sets both. -Remove deletes the keys of the mode. No other extra spec is touched.
 
-The compute microversion comes from the connection (Connect-OpenStack -ComputeApiVersion); from 2.86 Nova validates the values and its error text is passed on.
+The compute microversion comes from the connection (Connect-OpenStack -ComputeApiVersion), else is negotiated (up to 2.86); from 2.86 Nova validates the values and its error text is passed on, naming the microversion. A key of the other mode that says the opposite is brought in line: -Mode Legacy -Forbidden on a flavor with trait:<TRAIT>=required also sets that key to forbidden, so a flavor never asks for and against trusted hosts at once.
 '@
     Parameters  = @{
         Flavor     = 'Flavor ids or names. Accepts pipeline input, also by the property names Id and FlavorId.'

@@ -307,10 +307,11 @@ Describe 'Attestation over a loopback SSH PSSession' -Skip:($noSimulator -or -no
             UserKnownHostsFile = $ssh.KNOWN_HOSTS; StrictHostKeyChecking = 'yes'; BatchMode = 'yes'
         }
         # The remote host has the module and its own TPM.
-        Invoke-Command -Session $session -ArgumentList (Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1'), $remoteTpm -ScriptBlock {
-            param($module, $tpm)
+        Invoke-Command -Session $session -ArgumentList (Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1'), $remoteTpm, "$remoteDir.db" -ScriptBlock {
+            param($module, $tpm, $store)
             Import-Module $module
             $env:TRUSTEDCOMPUTE_TPM = $tpm
+            $env:TRUSTEDCOMPUTE_STORE = $store
         }
     }
 
@@ -318,7 +319,7 @@ Describe 'Attestation over a loopback SSH PSSession' -Skip:($noSimulator -or -no
         if ($session) { Remove-PSSession $session }
         & (Join-Path $PSScriptRoot '../env/sshd.sh') stop $sshDir
         & $envScript stop $remoteDir
-        Remove-Item -Recurse -Force $sshDir, $remoteDir -ErrorAction Ignore
+        Remove-Item -Recurse -Force $sshDir, $remoteDir, "$remoteDir.db*" -ErrorAction Ignore
     }
 
     It 'Get-AttestationEvidence -Session returns evidence from the remote TPM' {
@@ -334,9 +335,10 @@ Describe 'Attestation over a loopback SSH PSSession' -Skip:($noSimulator -or -no
         $r = Invoke-Command -Session $session { Invoke-HostAttestation -NoEventLog -PcrIndex 0 }
         $r.PSObject.TypeNames[0] | Should -Be 'Deserialized.TrustedCompute.Attestation.AttestationResult'
         $r.Verdict.ToString() | Should -Be 'Unknown' # a deserialized enum is its number, with its name as ToString()
-        $r.Reasons.Id | Should -Be @('policy.none', 'quote.key')
-        ($r | Format-Table | Out-String) | Should -Match 'Unknown\s+\S+ \S+\s+policy\.none'
-        ($r | Format-List | Out-String) | Should -Match '\[Indeterminate\] quote\.key: No expected attestation key'
+        # No key given: the remote side's registry decides, and that host is not enrolled there.
+        $r.Reasons.Id | Should -Be @('enrollment.none', 'policy.none', 'quote.key.untrusted')
+        ($r | Format-Table | Out-String) | Should -Match 'Unknown\s+\S+ \S+\s+enrollment\.none'
+        ($r | Format-List | Out-String) | Should -Match '\[Indeterminate\] enrollment\.none: .* is not enrolled'
     }
 
     It 'Invoke-HostAttestation -Session: Trusted, then Untrusted after a PCR extend on the remote swtpm, with the remote name' {

@@ -39,7 +39,7 @@ BeforeDiscovery {
     function Get-Need([string] $Code) {
         $needs = @()
         if ($Code -match '\$s\b|\$sessions\b|-Session\b|New-PSSession') { $needs += 'ssh' }
-        if ($Code -match '\b(Connect|Disconnect)-OpenStack\b|OpenStackTrustedFlavor|\b(Sync|Get)-TrustedPool\b') { $needs += 'openstack' }
+        if ($Code -match '\b(Connect|Disconnect)-OpenStack\b|OpenStackTrusted(Flavor|Image)|\b(Sync|Get)-TrustedPool\b|\bSet-TrustedAggregate\b') { $needs += 'openstack' }
         $needs
     }
     function New-Topic([string] $Name, [string[]] $Code) {
@@ -147,6 +147,8 @@ BeforeAll {
         $cloudObjects = @{
             Nova = $nova; Placement = $placement
             Flavor = $nova.CreateFlavorAsync('m1.secure', 512, 1, 1, $true, $none).GetAwaiter().GetResult()
+            Image = [Activator]::CreateInstance($core.GetType('TrustedCompute.OpenStack.TrustedImageManager', $true), [object[]] @($connection)).
+                CreateAsync('secure-image', 'CUSTOM_TRUSTED_HOST', $none).GetAwaiter().GetResult()
             Providers = @('compute-1', '127.0.0.1' | ForEach-Object { $placement.CreateProviderAsync($_, $null, $none).GetAwaiter().GetResult() })
         }
         $saved = (Get-Command Invoke-HostAttestation).OutputType[0].Type::new()
@@ -236,6 +238,12 @@ AfterAll {
         $none = [Threading.CancellationToken]::None
         $null = $cloudObjects.Nova.DeleteFlavorAsync($cloudObjects.Flavor.Id, $none).GetAwaiter().GetResult()
         foreach ($p in $cloudObjects.Providers) { $null = $cloudObjects.Placement.DeleteProviderAsync($p.Uuid, $none).GetAwaiter().GetResult() }
+        $images = [Activator]::CreateInstance($core.GetType('TrustedCompute.OpenStack.TrustedImageManager', $true), [object[]] @($connection))
+        $null = $images.DeleteAsync($cloudObjects.Image.Id, $none).GetAwaiter().GetResult()
+        $aggregates = [Activator]::CreateInstance($core.GetType('TrustedCompute.OpenStack.TrustedAggregateManager', $true), [object[]] @($connection))
+        foreach ($a in $aggregates.ListAggregatesAsync($none).GetAwaiter().GetResult() | Where-Object Name -EQ 'trusted-hosts') {
+            $null = $aggregates.DeleteAggregateAsync($a.Id, $none).GetAwaiter().GetResult()
+        }
         Disconnect-OpenStack -Confirm:$false
     }
 }

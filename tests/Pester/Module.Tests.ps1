@@ -7,8 +7,10 @@ BeforeDiscovery {
     # object (New-AttestationPolicy, New-LaunchControlPolicy*), quoting and verifying change nothing.
     $script:changesState = @(
         'Disconnect-OpenStack', 'Export-AttestationEvidence', 'Export-AttestationPolicy', 'Export-LaunchControlPolicy',
-        'New-TpmAttestationKey', 'Remove-TpmAttestationKey', 'Set-LaunchControlPolicy',
-        'Set-LaunchControlPolicyListSignature', 'Set-OpenStackTrustedFlavor', 'Sync-TrustedPool', 'Update-TpmPcr',
+        'New-TpmAttestationKey', 'Register-AttestationPolicy', 'Register-TrustedHost', 'Remove-TpmAttestationKey',
+        'Set-LaunchControlPolicy', 'Set-TrustedHost', 'Unregister-TrustedHost',
+        'Set-LaunchControlPolicyListSignature', 'Set-OpenStackTrustedFlavor', 'Start-AttestationService', 'Stop-AttestationService',
+        'Sync-TrustedPool', 'Update-TpmPcr',
         'Write-TpmNvIndex', 'Export-AttestationReport', 'Update-AttestationPolicy')
     $script:whatIfTable = $script:commands | ForEach-Object { @{ Name = $_.Name; Expected = $_.Name -in $script:changesState } }
 }
@@ -38,7 +40,7 @@ Describe 'Module manifest' {
 
     It 'ships only the allow-listed files' {
         $files = Get-ChildItem $env:TRUSTEDCOMPUTE_MODULE_PATH -Recurse -File | ForEach-Object { [IO.Path]::GetRelativePath($env:TRUSTEDCOMPUTE_MODULE_PATH, $_.FullName).Replace('\', '/') }
-        $files | Where-Object { $_ -notmatch '^(TrustedCompute\.(psd1|psm1|types\.ps1xml|PowerShell\.dll)|[A-Za-z]+\.format\.ps1xml|dependencies/[A-Za-z0-9._]+\.dll|dependencies/runtimes/(linux-x64|linux-arm64)/native/libe_sqlite3\.so|dependencies/runtimes/win-x64/native/e_sqlite3\.dll|en-US/(about_[A-Za-z_]+\.help\.txt|TrustedCompute\.PowerShell\.dll-Help\.xml))$' } | Should -BeNullOrEmpty
+        $files | Where-Object { $_ -notmatch '^(TrustedCompute\.(psd1|psm1|types\.ps1xml|PowerShell\.dll)|[A-Za-z]+\.format\.ps1xml|dependencies/[A-Za-z0-9._]+\.dll|dependencies/runtimes/(linux-x64|linux-arm64)/native/libe_sqlite3\.so|dependencies/runtimes/win-x64/native/e_sqlite3\.dll|service/([A-Za-z0-9._]+\.(dll|json)|runtimes/[a-z0-9-]+/native/(lib)?e_sqlite3\.(so|dylib|dll))|en-US/(about_[A-Za-z_]+\.help\.txt|TrustedCompute\.PowerShell\.dll-Help\.xml))$' } | Should -BeNullOrEmpty
         $files | Should -Contain 'dependencies/TrustedCompute.Core.dll'
         foreach ($native in 'linux-x64/native/libe_sqlite3.so', 'linux-arm64/native/libe_sqlite3.so', 'win-x64/native/e_sqlite3.dll') {
             $files | Should -Contain "dependencies/runtimes/$native"
@@ -183,7 +185,8 @@ Describe 'Error ids' {
         $table = [TrustedCompute.PowerShell.Infrastructure.ErrorIds]
         $ids = $table.GetFields() | Where-Object IsLiteral | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Value = $_.GetValue($null) } }
         $nouns = (Get-Command -Module TrustedCompute).Name | ForEach-Object { $_ -replace '-', '' }
-        $shared = 'TpmUnavailable', 'OpenStackAuthenticationFailed', 'OpenStackConnectFailed', 'OpenStackNotConnected'
+        $shared = 'TpmUnavailable', 'OpenStackAuthenticationFailed', 'OpenStackConnectFailed', 'OpenStackNotConnected',
+            'StoreUnavailable', 'StoreOperationFailed'
     }
 
     It 'each const is its own name, and no id is listed twice' {

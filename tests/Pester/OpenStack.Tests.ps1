@@ -5,7 +5,7 @@
 BeforeAll {
     Import-Module (Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH TrustedCompute.psd1) -Force
     $script:OpenStackCmdlets = 'Connect-OpenStack', 'Disconnect-OpenStack', 'Get-OpenStackTrustedFlavor', 'Set-OpenStackTrustedFlavor',
-        'Sync-TrustedPool', 'Get-TrustedPool'
+        'Sync-TrustedPool', 'Get-TrustedPool', 'Set-TrustedAggregate', 'Set-OpenStackTrustedImage'
 
     $script:SkipReason = $null
     $script:CloudEnv = @{}
@@ -58,7 +58,8 @@ AfterAll {
 
 Describe 'OpenStack cmdlet help' {
     It '<_> has a synopsis, a description, an example and text for every parameter' -ForEach @(
-        'Connect-OpenStack', 'Disconnect-OpenStack', 'Get-OpenStackTrustedFlavor', 'Set-OpenStackTrustedFlavor', 'Sync-TrustedPool', 'Get-TrustedPool'
+        'Connect-OpenStack', 'Disconnect-OpenStack', 'Get-OpenStackTrustedFlavor', 'Set-OpenStackTrustedFlavor', 'Sync-TrustedPool', 'Get-TrustedPool',
+        'Set-TrustedAggregate', 'Set-OpenStackTrustedImage'
     ) {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
@@ -73,7 +74,7 @@ Describe 'OpenStack cmdlet help' {
     }
 
     It 'every state-changing OpenStack cmdlet supports -WhatIf' {
-        foreach ($name in 'Disconnect-OpenStack', 'Set-OpenStackTrustedFlavor', 'Sync-TrustedPool') {
+        foreach ($name in 'Disconnect-OpenStack', 'Set-OpenStackTrustedFlavor', 'Sync-TrustedPool', 'Set-TrustedAggregate', 'Set-OpenStackTrustedImage') {
             (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'
         }
     }
@@ -131,6 +132,41 @@ clouds:
         $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
         ($err | Out-String) + $err.Exception.ToString() + ($verbose -join '') | Should -Not -Match $secret
         (Get-History | Out-String) | Should -Not -Match $secret
+    }
+}
+
+Describe 'Connect-OpenStack errors and -Debug' {
+    It '-Debug shows each HTTP call (method, URL, status, time) and never the password or the token' {
+        if (Skip-WithoutCloud) { return }
+        # what -Debug turns on, without its Inquire prompt (this pwsh is -NonInteractive)
+        $DebugPreference = 'Continue'
+        $connection = Connect-OpenStack -PassThru 5>&1 | Tee-Object -Variable debugOut | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] }
+        $lines = @($debugOut | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+        $lines | Should -Match '^OpenStack identity POST http://127\.0\.0\.1:\d+/v3/auth/tokens -> 201 Created in \d+ ms'
+        $trait = New-TestTrait
+        $more = @(Get-TrustedPool -Trait $trait -Connection $connection 5>&1 | ForEach-Object Message)
+        $more | Should -Match "^OpenStack placement GET http://127\.0\.0\.1:\d+/traits/$trait \[placement 1\.6\] -> 404 Not ?Found"
+        $token = $connection.GetTokenAsync([System.Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        ($lines + $more) -join "`n" | Should -Not -Match ([regex]::Escape($script:CloudEnv.OS_PASSWORD))
+        ($lines + $more) -join "`n" | Should -Not -Match ([regex]::Escape($token))
+        $DebugPreference = 'SilentlyContinue'
+        @(Get-TrustedPool -Trait $trait -Connection $connection 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Count | Should -Be 0
+    }
+
+    It 'a project that does not exist is ConnectOpenStackScopeRefused, told apart from a wrong password' {
+        if (Skip-WithoutCloud) { return }
+        $name = New-TestName 'tc-missing'
+        $err = { Connect-OpenStack -ProjectName $name } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ConnectOpenStackScopeRefused,TrustedCompute.PowerShell.Commands.OpenStack.ConnectOpenStackCommand'
+        $err.Exception.Message | Should -BeLike "*accepted the credentials of user admin*refused the scope: project $name in domain Default does not exist*"
+        ($err | Out-String) | Should -Not -Match ([regex]::Escape($script:CloudEnv.OS_PASSWORD))
+    }
+
+    It 'an auth URL that is not Keystone says so' {
+        if (Skip-WithoutCloud) { return }
+        $err = { Connect-OpenStack -AuthUrl "$($script:CloudEnv.OS_PLACEMENT_URL)/v3" } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ConnectOpenStackFailed,TrustedCompute.PowerShell.Commands.OpenStack.ConnectOpenStackCommand'
+        $err.Exception.Message | Should -BeLike '*is not a Keystone v3 endpoint*It points to Keystone at*'
     }
 }
 
@@ -234,12 +270,71 @@ Describe 'Sync-TrustedPool and Get-TrustedPool' {
         $p = $script:Providers[0]
         $traits = Invoke-Core ($script:Placement.GetTraitsAsync($p.Uuid, $script:None))
         $null = Invoke-Core ($script:Placement.PutTraitsAsync($p.Uuid, [string[]] (@($traits.Traits) + 'HW_CPU_X86_AVX2'), $traits.Generation, $script:None))
-        $change = Sync-TrustedPool -HostName $script:Providers[1].Name -Verdict Untrusted -Time ([datetimeoffset]::UtcNow) -Trait $script:Trait |
+        # the pool's only host goes: a mass removal, so -Force
+        $change = Sync-TrustedPool -HostName $script:Providers[1].Name -Verdict Untrusted -Time ([datetimeoffset]::UtcNow) -Trait $script:Trait -Force |
             Where-Object HostName -EQ $p.Name
         $change.Reason | Should -Be 'Absent'
         $change.Action | Should -Be 'Remove'
         @(Get-TrustedPool -Trait $script:Trait).Count | Should -Be 0
         (Invoke-Core ($script:Placement.GetTraitsAsync($p.Uuid, $script:None))).Traits | Should -Be @('HW_CPU_X86_AVX2')
+    }
+
+    Context 'guard rails' {
+        BeforeEach {
+            if (-not $script:SkipReason) {
+                Use-CloudEnvironment
+                $now = [datetime]::UtcNow
+                # pool: providers 0 and 2
+                $null = @(New-TestResult $script:Providers[0].Name 'Trusted' $now; New-TestResult $script:Providers[2].Name 'Trusted' $now) |
+                    Sync-TrustedPool -Trait $script:Trait -Force
+                $script:PoolBefore = @((Get-TrustedPool -Trait $script:Trait).ProviderUuid | Sort-Object)
+            }
+        }
+
+        It 'an empty input (@() or $null) changes nothing and says why' {
+            if (Skip-WithoutCloud) { return }
+            $script:PoolBefore.Count | Should -Be 2
+            $out = @() | Sync-TrustedPool -Trait $script:Trait -WarningVariable warned -InformationVariable info 3>$null
+            $out | Should -BeNullOrEmpty
+            "$warned" | Should -Match 'no attestation results.*changes nothing.*never empties the pool'
+            ($info | Where-Object Tags -Contains 'TrustedPoolSummary').MessageData.Hosts | Should -Be 0
+            $null | Sync-TrustedPool -Trait $script:Trait -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $file = Join-Path $TestDrive 'none.xml'
+            @() | Export-Clixml $file   # an empty result file, as a failed sweep leaves it
+            Import-Clixml $file | Sync-TrustedPool -Trait $script:Trait -WarningAction SilentlyContinue
+            @((Get-TrustedPool -Trait $script:Trait).ProviderUuid | Sort-Object) | Should -Be $script:PoolBefore
+        }
+
+        It 'a removal of more than -MaxRemovalPercent stops without -Force, under -Confirm:$false or with nobody to ask' {
+            if (Skip-WithoutCloud) { return }
+            $now = [datetime]::UtcNow
+            # one of two hosts (50%) fails attestation: above the default 25%
+            $results = @(New-TestResult $script:Providers[0].Name 'Untrusted' $now; New-TestResult $script:Providers[2].Name 'Trusted' $now)
+            { $results | Sync-TrustedPool -Trait $script:Trait -Confirm:$false } |
+                Should -Throw -ErrorId 'SyncTrustedPoolMassRemoval,TrustedCompute.PowerShell.Commands.OpenStack.SyncTrustedPoolCommand' `
+                    -ExpectedMessage '*remove 1 of the 2 hosts in the pool (50%, limit 25%)*nothing was changed*-Force*'
+            # this pwsh is -NonInteractive: the confirmation cannot be asked, so it refuses too
+            { $results | Sync-TrustedPool -Trait $script:Trait } | Should -Throw -ErrorId 'SyncTrustedPoolMassRemoval*'
+            $results | Sync-TrustedPool -Trait $script:Trait -WhatIf -WarningVariable warned 3>$null | Out-Null
+            "$warned" | Should -Match 'would remove 1 of the 2 hosts'
+            @((Get-TrustedPool -Trait $script:Trait).ProviderUuid | Sort-Object) | Should -Be $script:PoolBefore
+
+            $changes = $results | Sync-TrustedPool -Trait $script:Trait -MaxRemovalPercent 50
+            ($changes | Where-Object Action -EQ 'Remove').HostName | Should -Be $script:Providers[0].Name
+            (Get-TrustedPool -Trait $script:Trait).ProviderUuid | Should -Be $script:Providers[2].Uuid
+        }
+
+        It 'removing every host needs -Force whatever -MaxRemovalPercent says' {
+            if (Skip-WithoutCloud) { return }
+            $now = [datetime]::UtcNow
+            $results = @(New-TestResult $script:Providers[0].Name 'Unknown' $now; New-TestResult $script:Providers[2].Name 'Untrusted' $now)
+            { $results | Sync-TrustedPool -Trait $script:Trait -MaxRemovalPercent 100 -Confirm:$false } |
+                Should -Throw -ErrorId 'SyncTrustedPoolMassRemoval*'
+            @((Get-TrustedPool -Trait $script:Trait).ProviderUuid | Sort-Object) | Should -Be $script:PoolBefore
+            $changes = $results | Sync-TrustedPool -Trait $script:Trait -Force
+            @($changes | Where-Object Status -EQ 'Changed').Count | Should -Be 2
+            @(Get-TrustedPool -Trait $script:Trait).Count | Should -Be 0
+        }
     }
 
     It 'an unreachable Placement is a clear terminating SyncTrustedPoolPlanFailed error' {
@@ -265,6 +360,51 @@ Describe 'Sync-TrustedPool and Get-TrustedPool' {
         $back.PSObject.TypeNames[0] | Should -Be 'Deserialized.TrustedCompute.OpenStack.TrustedPoolChange'
         $text = $back | Format-Table | Out-String
         $text | Should -Match 'HostName\s+Action\s+Status\s+Reason'
+    }
+}
+
+Describe 'Set-TrustedAggregate and Set-OpenStackTrustedImage' {
+    It 'the aggregate isolates exactly the pool, and -WhatIf changes nothing' {
+        if (Skip-WithoutCloud) { return }
+        $connection = Connect-OpenStack -PassThru
+        $placement = New-CoreObject PlacementClient @($connection)
+        $none = [System.Threading.CancellationToken]::None
+        $node = Invoke-Core ($placement.CreateProviderAsync((New-TestName 'tc-pester-agg'), $null, $none))
+        $trait = New-TestTrait
+        $name = New-TestName 'tc-pester-agg'
+        try {
+            Sync-TrustedPool -HostName $node.Name -Verdict Trusted -Time ([datetimeoffset]::UtcNow) -Trait $trait -Force | Out-Null
+            Set-TrustedAggregate -Name $name -Trait $trait -WhatIf | Out-Null
+            $result = Set-TrustedAggregate -Name $name -Trait $trait
+            $result.Isolated | Should -BeTrue
+            $result.Members | Should -Be @($node.Name)
+            ($result | Format-Table | Out-String) | Should -Match 'Isolated'
+        }
+        finally {
+            $aggregates = New-CoreObject TrustedAggregateManager @($connection)
+            foreach ($a in (Invoke-Core ($aggregates.ListAggregatesAsync($none))) | Where-Object Name -EQ $name) {
+                $null = Invoke-Core ($aggregates.DeleteAggregateAsync($a.Id, $none))
+            }
+            $null = Invoke-Core ($placement.DeleteProviderAsync($node.Uuid, $none))
+            $null = Invoke-Core ($placement.DeleteTraitAsync($trait, $none))
+        }
+    }
+
+    It 'sets the trait on an image and reads it back through Glance' {
+        if (Skip-WithoutCloud) { return }
+        $connection = Connect-OpenStack -PassThru
+        $images = New-CoreObject TrustedImageManager @($connection)
+        $none = [System.Threading.CancellationToken]::None
+        $image = Invoke-Core ($images.CreateAsync((New-TestName 'tc-pester-image'), 'CUSTOM_TRUSTED_HOST', $none))
+        try {
+            Set-OpenStackTrustedImage -Image $image.Name -WhatIf
+            (Invoke-Core ($images.GetAsync($image.Id.ToString(), 'CUSTOM_TRUSTED_HOST', $none))).TraitValue | Should -BeNullOrEmpty
+            (Set-OpenStackTrustedImage -Image $image.Id -PassThru).TraitValue | Should -Be 'required'
+            (Invoke-Core ($images.GetAsync($image.Name, 'CUSTOM_TRUSTED_HOST', $none))).TraitValue | Should -Be 'required'
+            Set-OpenStackTrustedImage -Image 'no-such-image-x' -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].FullyQualifiedErrorId | Should -Be 'SetOpenStackTrustedImageNotFound,TrustedCompute.PowerShell.Commands.OpenStack.SetOpenStackTrustedImageCommand'
+        }
+        finally { $null = Invoke-Core ($images.DeleteAsync($image.Id, $none)) }
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using TrustedCompute.Attestation;
 using TrustedCompute.Store;
 
@@ -18,7 +19,7 @@ for (int i = 0; i < count; i++)
     {
         HostName = args[1],
         Verdict = AttestationVerdict.Trusted,
-        Reasons = [new AttestationReason("probe.sequence", ReasonSeverity.Info, i.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+        Reasons = [new AttestationReason("probe.sequence", ReasonSeverity.Info, i.ToString(CultureInfo.InvariantCulture))],
         Time = start.AddTicks(i),
         ResetCount = (uint)i,
     });

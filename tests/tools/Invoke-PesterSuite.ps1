@@ -14,6 +14,9 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterManifest
 $env:TRUSTEDCOMPUTE_MODULE_PATH = $ModulePath
+# Tests never touch the user's own store: cmdlets that use the registry get a fresh file of this run.
+$env:TRUSTEDCOMPUTE_STORE = Join-Path (Split-Path $SummaryPath) 'pester-store.db'
+Remove-Item "$env:TRUSTEDCOMPUTE_STORE*" -ErrorAction Ignore
 
 $config = New-PesterConfiguration
 $config.Run.Path = $TestPath

@@ -125,6 +125,8 @@ public sealed class AttestationEvidence
     {
         if (utf8Json.Length > MaxJsonSize) throw new InvalidDataException($"Evidence of {utf8Json.Length} bytes exceeds the limit of {MaxJsonSize}");
         if (utf8Json.StartsWith("\uFEFF"u8)) utf8Json = utf8Json[3..];
+        // Utf8JsonReader reads broken UTF-8 in a member name as InvalidOperationException, not JsonException.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Json)) throw new InvalidDataException("Evidence is not UTF-8 text");
         AttestationEvidence? evidence;
         try
         {

@@ -117,7 +117,7 @@ public sealed class QuoteVerifier : IDisposable
             // Reset and restart counts are obfuscated unless the AK is in the endorsement hierarchy (proven by the
             // signed qualified name over the EK's).
             bool plainCounters = signerFromEk && first is not null && !reasons.Any(r => r.Id == ReasonIds.QuoteSigner);
-            string akName = ak is null ? "" : ReferenceEquals(ak, _options.ExpectedAttestationKey) ? _expectedName : HexText.Lower(ak.Name());
+            string akName = ak is null ? "" : ReferenceEquals(ak, _options.ExpectedAttestationKey) ? _expectedName : NameText(ak);
             if (first is not null) CheckCounters(first, akName, plainCounters, reasons);
             var log = CheckEventLog(evidence, verified, reasons);
             if (_options.Policy is { } policy) Evaluate(policy, new PolicyContext(verified, log.Log, log.Replayed, signingHashes), reasons);
@@ -144,7 +144,7 @@ public sealed class QuoteVerifier : IDisposable
             if (reported is not null && !reported.Marshal().AsSpan().SequenceEqual(expected.Marshal()))
                 reasons.Add(Fail(ReasonIds.QuoteKey, "The evidence's attestation key is not the expected one") with
                 {
-                    Expected = HexText.Lower(expected.Name()), Actual = HexText.Lower(reported.Name()),
+                    Expected = HexText.Lower(expected.Name()), Actual = NameText(reported),
                 });
             if (AttributeProblem(expected) is { } problem)
             {
@@ -323,6 +323,13 @@ public sealed class QuoteVerifier : IDisposable
             {
                 Expected = HexText.Lower(attest.PcrDigest), Actual = HexText.Lower(computed),
             });
+    }
+
+    /// <summary>A host-supplied key's Name in hex; empty when its nameAlg is one we cannot compute (NULL, SM3).</summary>
+    private static string NameText(TpmPublic key)
+    {
+        try { return HexText.Lower(key.Name()); }
+        catch (NotSupportedException) { return ""; }
     }
 
     /// <summary>The AK's qualified name under the EK (when the evidence gives the EK), else the qualified name the host reported.</summary>

@@ -25,7 +25,7 @@ public static class AttestationKeyCheck
         ArgumentNullException.ThrowIfNull(attestationKey);
         var reasons = new List<AttestationReason>();
         if (AttributeProblem(attestationKey.Attributes) is { } attributes)
-            reasons.Add(Fail(ReasonIds.AkAttributes, attributes) with { Actual = attestationKey.Attributes.ToString() });
+            reasons.Add(Fail(ReasonIds.AkAttributes, attributes) with { Actual = $"{attestationKey.Attributes}" });
         if (AlgorithmProblem(attestationKey) is { } algorithm)
             reasons.Add(Fail(ReasonIds.AkAlgorithm, algorithm) with { Actual = Describe(attestationKey) });
         if (NameProblem(attestationKey, claimedName) is { } name)
@@ -91,14 +91,16 @@ public static class AttestationKeyCheck
             return Fail(ReasonIds.AkName, $"The attestation key's name cannot be computed: {e.Message}");
         }
         if (claimedName.SequenceEqual(computed)) return null;
-        return Fail(ReasonIds.AkName, "The name the host claims is not the name of the attestation key's public area") with
+        const string message = "The name the host claims is not the name of the attestation key's public area";
+        return Fail(ReasonIds.AkName, message) with
         {
-            Expected = Convert.ToHexString(computed).ToLowerInvariant(),
-            Actual = claimedName.Length <= MaxShownName
-                ? Convert.ToHexString(claimedName).ToLowerInvariant()
-                : Convert.ToHexString(claimedName[..MaxShownName]).ToLowerInvariant() + $"... ({claimedName.Length} bytes)",
+            Expected = Hex(computed),
+            Actual = claimedName.Length <= MaxShownName ? Hex(claimedName)
+                : $"{Hex(claimedName[..MaxShownName])}... {claimedName.Length} bytes",
         };
     }
+
+    private static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 
     private static bool IsStrongHash(TpmAlgId alg) => alg is TpmAlgId.Sha256 or TpmAlgId.Sha384 or TpmAlgId.Sha512;
 

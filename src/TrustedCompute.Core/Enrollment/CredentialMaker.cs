@@ -30,9 +30,7 @@ public static class CredentialMaker
                 nameof(secret));
         CheckName(attestationKeyName);
 
-        byte[] seed = [], encryptedSecret;
-        if (ek.Type == TpmAlgId.Rsa) (seed, encryptedSecret) = RsaSeed(ek, digestSize);
-        else (seed, encryptedSecret) = EccSeed(ek, digestSize);
+        var (seed, encryptedSecret) = ek.Type == TpmAlgId.Rsa ? RsaSeed(ek, digestSize) : EccSeed(ek, digestSize);
         try
         {
             return new CredentialChallenge(Protect(ek, seed, attestationKeyName, secret), encryptedSecret);
@@ -43,7 +41,8 @@ public static class CredentialMaker
         }
     }
 
-    /// <summary>encIdentity = AES-CFB(STORAGE key, zero IV, TPM2B credential); outer HMAC over encIdentity || name.</summary>
+    /// <summary>encIdentity = AES-CFB(STORAGE key, zero IV, TPM2B credential), then HMAC(INTEGRITY key,
+    /// encIdentity || name).</summary>
     private static byte[] Protect(TpmPublic ek, byte[] seed, ReadOnlySpan<byte> name, ReadOnlySpan<byte> secret)
     {
         byte[] symmetricKey = Kdf.Kdfa(ek.NameAlg, seed, "STORAGE", name, [], ek.SymmetricKeyBits);
@@ -85,9 +84,10 @@ public static class CredentialMaker
         byte[] modulus = ek.Unique;
         if (ek.KeyBits is not (1024 or 2048 or 3072 or 4096) || modulus.Length * 8 != ek.KeyBits || modulus[0] == 0
             || (modulus[^1] & 1) == 0)
-            throw new ArgumentException($"The EK's RSA modulus ({modulus.Length} bytes for {ek.KeyBits} bits) is malformed");
+            throw new ArgumentException($"The EK's RSA modulus ({modulus.Length} bytes, {ek.KeyBits} bits) is bad");
         uint exponent = ek.Exponent == 0 ? 65537u : ek.Exponent;
-        if (exponent < 3 || (exponent & 1) == 0) throw new ArgumentException($"The EK's RSA exponent {exponent} is invalid");
+        if (exponent < 3 || (exponent & 1) == 0)
+            throw new ArgumentException($"The EK's RSA exponent {exponent} is invalid");
         byte[] seed = RandomNumberGenerator.GetBytes(digestSize);
         return (seed, RsaOaep.Encrypt(ek.NameAlg, modulus, exponent, seed, IdentityLabel + "\0"));
     }
@@ -133,12 +133,14 @@ public static class CredentialMaker
         var a = ek.Attributes;
         if (!a.HasFlag(TpmObjectAttributes.Restricted) || !a.HasFlag(TpmObjectAttributes.Decrypt)
             || a.HasFlag(TpmObjectAttributes.Sign) || ek.Scheme != TpmAlgId.Null)
-            throw new ArgumentException($"The EK is not a restricted decryption storage key (attributes {a}, scheme {ek.Scheme})");
+            throw new ArgumentException(
+                $"The EK is not a restricted decryption storage key (attributes {a}, scheme {ek.Scheme})");
         if (ek.NameAlg is not (TpmAlgId.Sha1 or TpmAlgId.Sha256 or TpmAlgId.Sha384 or TpmAlgId.Sha512))
             throw new ArgumentException($"The EK's nameAlg 0x{(ushort)ek.NameAlg:X4} is not supported");
-        if (ek.Symmetric != TpmAlgId.Aes || ek.SymmetricMode != TpmAlgId.Cfb || ek.SymmetricKeyBits is not (128 or 192 or 256))
+        if (ek.Symmetric != TpmAlgId.Aes || ek.SymmetricMode != TpmAlgId.Cfb
+            || ek.SymmetricKeyBits is not (128 or 192 or 256))
             throw new ArgumentException(
-                $"The EK's symmetric algorithm ({ek.Symmetric}-{ek.SymmetricKeyBits} {ek.SymmetricMode}) is not AES-CFB");
+                $"The EK's symmetric ({ek.Symmetric}-{ek.SymmetricKeyBits} {ek.SymmetricMode}) is not AES-CFB");
         if (ek.Type == TpmAlgId.Ecc && ek.Kdf != TpmAlgId.Null)
             throw new ArgumentException($"The ECC EK names a KDF ({ek.Kdf}): not a storage key");
     }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
@@ -36,7 +37,7 @@ internal static class RsaOaep
         int hLen = TpmHash.DigestSize(hash);
         if (message.Length > modulusLength - 2 * hLen - 2)
             throw new ArgumentException(
-                $"{message.Length} bytes do not fit RSA-OAEP/{TpmHash.BankName(hash)} with a {modulusLength * 8}-bit key");
+                $"{message.Length} bytes do not fit RSA-OAEP/{TpmHash.BankName(hash)}, {modulusLength * 8}-bit key");
         byte[] em = new byte[modulusLength];
         var seed = em.AsSpan(1, hLen);
         var db = em.AsSpan(1 + hLen);
@@ -57,7 +58,7 @@ internal static class RsaOaep
         Span<byte> block = stackalloc byte[h.HashLengthInBytes];
         for (int done = 0, i = 0; done < target.Length; i++)
         {
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(counter, i);
+            BinaryPrimitives.WriteInt32BigEndian(counter, i);
             h.AppendData(mgfSeed);
             h.AppendData(counter);
             h.GetHashAndReset(block);

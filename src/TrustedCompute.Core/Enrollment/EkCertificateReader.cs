@@ -32,7 +32,7 @@ public static class EkCertificateReader
     {
         if (nvContents.IsEmpty) throw new InvalidDataException("The EK certificate is empty");
         if (nvContents.Length > MaxSize)
-            throw new InvalidDataException($"The EK certificate is {nvContents.Length} bytes; at most {MaxSize} are accepted");
+            throw new InvalidDataException($"The EK certificate is {nvContents.Length} bytes; at most {MaxSize} are read");
         if (nvContents.Length >= 2 && BinaryPrimitives.ReadUInt16BigEndian(nvContents) == StoredCertTag)
             return FromNvHeader(nvContents);
         int length = ElementLength(nvContents, 0);
@@ -48,12 +48,13 @@ public static class EkCertificateReader
         if (nv[2] != 0)
             throw new InvalidDataException($"TCG NV header certType is {nv[2]}; only 0 (full certificate) is supported");
         int certSize = BinaryPrimitives.ReadUInt16BigEndian(nv[3..]);
-        if (BinaryPrimitives.ReadUInt16BigEndian(nv[5..]) != FullCertTag)
-            throw new InvalidDataException($"TCG NV header: tag 0x{BinaryPrimitives.ReadUInt16BigEndian(nv[5..]):X4} at offset 5, expected 0x1002");
+        ushort tag = BinaryPrimitives.ReadUInt16BigEndian(nv[5..]);
+        if (tag != FullCertTag) throw new InvalidDataException($"TCG NV header: tag 0x{tag:X4} at offset 5, expected 0x1002");
         var body = nv[NvHeaderSize..];
         int length = ElementLength(body, NvHeaderSize);
         if (certSize != length + 2)
-            throw new InvalidDataException($"TCG NV header says {certSize} bytes (tag + certificate); the certificate is {length} + 2");
+            throw new InvalidDataException(
+                $"TCG NV header says {certSize} bytes (tag + certificate); the certificate is {length} + 2");
         RequirePadding(body[length..], NvHeaderSize + length);
         byte[] der = body[..length].ToArray();
         CheckCertificateShape(der);
@@ -64,7 +65,8 @@ public static class EkCertificateReader
     private static int ElementLength(ReadOnlySpan<byte> data, int offset)
     {
         if (data.IsEmpty) throw new InvalidDataException($"No certificate at offset {offset}");
-        if (data[0] != 0x30) throw new InvalidDataException($"Offset {offset}: tag 0x{data[0]:X2}, a certificate starts with a SEQUENCE (0x30)");
+        if (data[0] != 0x30)
+            throw new InvalidDataException($"Offset {offset}: tag 0x{data[0]:X2}; a certificate starts with a SEQUENCE (0x30)");
         try
         {
             AsnDecoder.ReadEncodedValue(data, AsnEncodingRules.DER, out _, out _, out int consumed);
@@ -72,7 +74,7 @@ public static class EkCertificateReader
         }
         catch (AsnContentException e)
         {
-            throw new InvalidDataException($"Offset {offset}: the certificate's DER is truncated or malformed: {e.Message}", e);
+            throw new InvalidDataException($"Offset {offset}: the certificate is truncated or not DER: {e.Message}", e);
         }
     }
 
@@ -82,11 +84,11 @@ public static class EkCertificateReader
         byte pad = rest[0];
         int bad = pad is 0xFF or 0x00 ? rest.IndexOfAnyExcept(pad) : 0;
         if (bad >= 0)
-            throw new InvalidDataException(
-                $"{rest.Length} bytes after the certificate (offset {offset}) are not padding: 0x{rest[bad]:X2} at offset {offset + bad}");
+            throw new InvalidDataException($"{rest.Length} bytes after the certificate (offset {offset}) are not padding: " +
+                $"0x{rest[bad]:X2} at offset {offset + bad}");
     }
 
-    /// <summary>Certificate ::= SEQUENCE { tbsCertificate SEQUENCE, signatureAlgorithm SEQUENCE, signature BIT STRING }.</summary>
+    /// <summary>Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm SEQUENCE, signature BIT STRING }.</summary>
     private static void CheckCertificateShape(byte[] der)
     {
         try
@@ -129,13 +131,14 @@ public static class EkCertificateReader
     {
         if (nvContents.IsEmpty) throw new InvalidDataException("The certificate chain index is empty");
         if (nvContents.Length > MaxSize * 4)
-            throw new InvalidDataException($"The certificate chain index is {nvContents.Length} bytes; at most {MaxSize * 4} are accepted");
+            throw new InvalidDataException($"The certificate chain index is {nvContents.Length} bytes; at most {MaxSize * 4}");
         var result = new List<byte[]>();
         int offset = 0;
         while (offset < nvContents.Length && nvContents[offset] == 0x30)
         {
             int length = ElementLength(nvContents[offset..], offset);
-            if (length > MaxSize) throw new InvalidDataException($"Certificate at offset {offset} is {length} bytes; at most {MaxSize}");
+            if (length > MaxSize)
+                throw new InvalidDataException($"Certificate at offset {offset} is {length} bytes; at most {MaxSize}");
             byte[] der = nvContents.Slice(offset, length).ToArray();
             CheckCertificateShape(der);
             result.Add(der);

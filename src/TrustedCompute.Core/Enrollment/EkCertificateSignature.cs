@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace TrustedCompute.Enrollment;
 
-/// <summary>Our own check that one certificate's signature verifies with another's public key (RSA PKCS#1 / ECDSA).</summary>
+/// <summary>Our own check that a certificate's signature verifies with another's public key (RSA PKCS#1, ECDSA).</summary>
 internal static class EkCertificateSignature
 {
     public static bool IsSignedBy(X509Certificate2 certificate, X509Certificate2 issuer)
@@ -42,13 +42,15 @@ internal static class EkCertificateSignature
         }
     }
 
-    private static bool VerifyRsa(ReadOnlySpan<byte> tbs, byte[] signature, X509Certificate2 issuer, HashAlgorithmName hash)
+    private static bool VerifyRsa(ReadOnlySpan<byte> tbs, byte[] signature, X509Certificate2 issuer,
+        HashAlgorithmName hash)
     {
         using var key = issuer.GetRSAPublicKey();
         return key is not null && key.VerifyData(tbs, signature, hash, RSASignaturePadding.Pkcs1);
     }
 
-    private static bool VerifyEcdsa(ReadOnlySpan<byte> tbs, byte[] signature, X509Certificate2 issuer, HashAlgorithmName hash)
+    private static bool VerifyEcdsa(ReadOnlySpan<byte> tbs, byte[] signature, X509Certificate2 issuer,
+        HashAlgorithmName hash)
     {
         using var key = issuer.GetECDsaPublicKey();
         return key is not null && key.VerifyData(tbs, signature, hash, DSASignatureFormat.Rfc3279DerSequence);

@@ -22,7 +22,7 @@ public sealed class EkValidationResult
     public bool IsValid => Reasons.Length == 0;
     /// <summary>Every failure (ek.format, ek.chain, ek.anchor, ek.expired, ...), each with Severity Failure.</summary>
     public AttestationReason[] Reasons { get; }
-    /// <summary>DER certificates above the leaf, as far as the path was built: its issuer first, the anchor last.</summary>
+    /// <summary>DER certificates above the leaf, as far as the path was built: its issuer first, anchor last.</summary>
     public byte[][] Chain { get; }
     public TpmDeviceInfo? Device { get; }
 
@@ -41,8 +41,11 @@ public static class EkCertificateValidator
     private const string KeyUsageOid = "2.5.29.15";
     private const string BasicConstraintsOid = "2.5.29.19";
     private const string ExtendedKeyUsageOid = "2.5.29.37";
+    // Certificate policies: STM marks them critical on its CAs. No particular policy is required (RFC 5280 with
+    // initial-policy-set anyPolicy), so a critical policies extension constrains nothing here.
+    private const string CertificatePoliciesOid = "2.5.29.32";
     private static readonly HashSet<string> HandledCriticalExtensions =
-        [KeyUsageOid, BasicConstraintsOid, ExtendedKeyUsageOid, EkSubjectAltName.Oid];
+        [KeyUsageOid, BasicConstraintsOid, ExtendedKeyUsageOid, CertificatePoliciesOid, EkSubjectAltName.Oid];
 
     private const X509ChainStatusFlags CheckedHere =
         X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.NotTimeNested |
@@ -88,7 +91,8 @@ public static class EkCertificateValidator
         if (!EkKeyComparer.Matches(leaf, endorsementKey, out string why))
             reasons.Add(Failure(ReasonIds.EkMismatch, $"The EK certificate's public key is not the TPM's EK: {why}"));
         if (EkTrustAnchors.IsSelfSigned(leaf))
-            reasons.Add(Failure(ReasonIds.EkAnchor, $"The EK certificate {Describe(leaf)} is self-signed; a TPM's own certificate is never an anchor"));
+            reasons.Add(Failure(ReasonIds.EkAnchor,
+                $"The EK certificate {Describe(leaf)} is self-signed; a TPM's own certificate is never an anchor"));
 
         var hostRoots = host.Where(EkTrustAnchors.IsSelfSigned).ToList();
         var path = BuildPath(leaf, host.Except(hostRoots).ToList(), anchors, at, out var chainFlags);
@@ -144,62 +148,69 @@ public static class EkCertificateValidator
             Expected = "a root from the EK trust folders",
             Actual = top.Issuer,
         });
-        foreach (var root in hostRoots.Where(r => EkCertificateSignature.IsSignedBy(top, r) || SameName(r, top)))
+        // The host's self-signed certificate is the one the path would have needed: it issued the top of the path,
+        // bears the name of the missing issuer, or is the top itself (a self-signed leaf).
+        var wanted = hostRoots.Where(r => EkCertificateSignature.IsSignedBy(top, r) || SameName(r, top) ||
+            r.SubjectName.RawData.AsSpan().SequenceEqual(top.IssuerName.RawData));
+        foreach (var root in wanted)
         {
             reasons.Add(Failure(ReasonIds.EkAnchor,
-                $"The host offered its own root {Describe(root)}; a root or self-signed certificate from the host is never an anchor"));
+                $"The host offered its own root {Describe(root)}; a self-signed certificate from the host is never an anchor"));
         }
     }
 
     private static bool SameName(X509Certificate2 a, X509Certificate2 b) =>
         a.SubjectName.RawData.AsSpan().SequenceEqual(b.SubjectName.RawData);
 
-    /// <summary>Each certificate's signature verifies with the next one's key (checked here, not only by X509Chain).</summary>
+    /// <summary>Each certificate's signature verifies with the next one's key (here, not only in X509Chain).</summary>
     private static void CheckLinks(List<X509Certificate2> path, List<AttestationReason> reasons)
     {
         for (int i = 0; i + 1 < path.Count; i++)
         {
             if (!EkCertificateSignature.IsSignedBy(path[i], path[i + 1]))
-                reasons.Add(Failure(ReasonIds.EkChain, $"The signature of {Describe(path[i])} does not verify with the key of {Describe(path[i + 1])}"));
+                reasons.Add(Failure(ReasonIds.EkChain,
+                    $"The signature of {Describe(path[i])} does not verify with the key of {Describe(path[i + 1])}"));
         }
     }
 
-    private static void CheckElement(X509Certificate2 certificate, int depth, DateTime at, List<AttestationReason> reasons)
+    private static void CheckElement(X509Certificate2 certificate, int depth, DateTime at,
+        List<AttestationReason> reasons)
     {
         string name = Describe(certificate);
         DateTime notBefore = certificate.NotBefore.ToUniversalTime(), notAfter = certificate.NotAfter.ToUniversalTime();
         if (at < notBefore || at > notAfter)
         {
-            reasons.Add(Failure(ReasonIds.EkExpired, $"{name} is valid from {notBefore:u} to {notAfter:u}, not at {at:u}") with
+            reasons.Add(Failure(ReasonIds.EkExpired, $"{name} is valid {notBefore:u} to {notAfter:u}, not at {at:u}") with
             {
                 Expected = $"{notBefore:u} .. {notAfter:u}",
                 Actual = $"{at:u}",
             });
         }
-        foreach (var extension in certificate.Extensions.Where(e => e.Critical && !HandledCriticalExtensions.Contains(e.Oid?.Value ?? "")))
+        var unknown = certificate.Extensions.Where(e => e.Critical && !HandledCriticalExtensions.Contains(e.Oid?.Value ?? ""));
+        foreach (var extension in unknown)
             reasons.Add(Failure(ReasonIds.EkExtension, $"{name} has an unknown critical extension {extension.Oid?.Value}"));
 
         var basic = certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
         if (depth == 0)
         {
             if (basic is { CertificateAuthority: true })
-                reasons.Add(Failure(ReasonIds.EkConstraints, $"The EK certificate {name} is a CA certificate (basic constraints CA:TRUE)"));
+                reasons.Add(Failure(ReasonIds.EkConstraints, $"The EK certificate {name} is a CA (basic constraints CA:TRUE)"));
             var eku = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
             if (eku is not null && !eku.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == EkCertificateEku))
-                reasons.Add(Failure(ReasonIds.EkUsage, $"The EK certificate's extended key usage lacks {EkCertificateEku} (EK certificate)"));
+                reasons.Add(Failure(ReasonIds.EkUsage, $"The EK certificate's extended key usage lacks {EkCertificateEku}"));
             return;
         }
         if (basic is not { CertificateAuthority: true })
             reasons.Add(Failure(ReasonIds.EkConstraints, $"Issuer {name} is not a CA certificate (basic constraints)"));
         else if (basic.HasPathLengthConstraint && basic.PathLengthConstraint < depth - 1)
             reasons.Add(Failure(ReasonIds.EkConstraints,
-                $"Issuer {name} allows {basic.PathLengthConstraint} intermediate CA(s) below it; the path has {depth - 1}"));
+                $"Issuer {name} allows {basic.PathLengthConstraint} intermediate CA(s) below it, the path has {depth - 1}"));
         var usage = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
         if (usage is null || !usage.KeyUsages.HasFlag(X509KeyUsageFlags.KeyCertSign))
             reasons.Add(Failure(ReasonIds.EkUsage, $"Issuer {name} has no key usage keyCertSign"));
     }
 
-    /// <summary>What X509Chain reports beyond what is checked here, and a safety net where it disagrees with us.</summary>
+    /// <summary>What X509Chain reports beyond the checks here, and a safety net where it disagrees with them.</summary>
     private static void AddChainFlags(List<X509ChainStatus> status, List<AttestationReason> reasons)
     {
         foreach (var s in status.Where(s => (s.Status & ~CheckedHere) != 0))
@@ -213,8 +224,9 @@ public static class EkCertificateValidator
         Net(X509ChainStatusFlags.NotTimeValid, ReasonIds.EkExpired);
         Net(X509ChainStatusFlags.InvalidBasicConstraints, ReasonIds.EkConstraints);
         Net(X509ChainStatusFlags.NotValidForUsage, ReasonIds.EkUsage);
-        Net(X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.NotSignatureValid,
-            ReasonIds.EkChain);
+        const X509ChainStatusFlags noPath = X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain |
+            X509ChainStatusFlags.NotSignatureValid;
+        Net(noPath, ReasonIds.EkChain);
     }
 
     private static TpmDeviceInfo? ReadDevice(X509Certificate2 leaf, List<AttestationReason> reasons)
@@ -227,12 +239,14 @@ public static class EkCertificateValidator
         }
         catch (InvalidDataException e)
         {
-            if (san.Critical) reasons.Add(Failure(ReasonIds.EkFormat, $"The EK certificate's critical SubjectAltName: {e.Message}"));
+            if (san.Critical)
+                reasons.Add(Failure(ReasonIds.EkFormat, $"The EK certificate's critical SubjectAltName {e.Message}"));
             return null;
         }
     }
 
-    private static List<X509Certificate2> ReadHostCertificates(IReadOnlyList<byte[]> offered, List<AttestationReason> reasons)
+    private static List<X509Certificate2> ReadHostCertificates(IReadOnlyList<byte[]> offered,
+        List<AttestationReason> reasons)
     {
         var result = new List<X509Certificate2>();
         for (int i = 0; i < offered.Count; i++)
@@ -253,8 +267,11 @@ public static class EkCertificateValidator
     private static DateTime ToUtc(DateTime at) =>
         at.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : at.ToUniversalTime();
 
-    internal static string Describe(X509Certificate2 c) =>
-        $"'{(c.Subject.Length > 0 ? c.Subject : "(empty subject)")}' (serial {c.SerialNumber}, SHA-256 {Convert.ToHexString(SHA256.HashData(c.RawData))[..16]})";
+    internal static string Describe(X509Certificate2 c)
+    {
+        string subject = c.Subject.Length > 0 ? c.Subject : "(empty subject)";
+        return $"'{subject}' (serial {c.SerialNumber}, SHA-256 {Convert.ToHexString(SHA256.HashData(c.RawData))[..16]})";
+    }
 
     private static AttestationReason Failure(string id, string message) => new(id, ReasonSeverity.Failure, message);
 }

@@ -2,7 +2,7 @@ using TrustedCompute.Tpm;
 
 namespace TrustedCompute.Enrollment;
 
-/// <summary>One EK the TPM has a certificate for: the key made from its template, the raw NV bytes, the chain indexes.</summary>
+/// <summary>An EK the TPM has a certificate for: the key made from its template, the raw NV bytes, the chain.</summary>
 /// <param name="Certificate">The certificate index's raw NV bytes (padding and header included); empty when none.</param>
 /// <param name="ChainCertificates">Raw contents of the EK-chain NV indexes 0x01C00100-0x01C001FF, in index order.</param>
 public sealed record EndorsementKeyMaterial(EndorsementKeyType Type, TpmPublic Public, byte[] Name, uint CertificateIndex,
@@ -41,8 +41,8 @@ public static class EkCollector
     /// The low-range templates may be overridden by the manufacturer: a TPMT_PUBLIC in the template index
     /// (certificate index + 2) and a nonce for the unique field in the nonce index (certificate index + 1).
     /// </summary>
-    private static TpmPublic Template(TpmClient tpm, EndorsementKeyType type, uint certificateIndex, HashSet<uint> indexes,
-        CancellationToken ct)
+    private static TpmPublic Template(TpmClient tpm, EndorsementKeyType type, uint certificateIndex,
+        HashSet<uint> indexes, CancellationToken ct)
     {
         var template = TpmTemplates.EndorsementKey(type);
         if (type is not (EndorsementKeyType.Rsa2048 or EndorsementKeyType.EccP256)) return template;
@@ -61,7 +61,8 @@ public static class EkCollector
 
     private static byte[] Padded(byte[] nonce, int size)
     {
-        if (nonce.Length > size) throw new InvalidDataException($"The EK nonce has {nonce.Length} bytes, more than {size}");
+        if (nonce.Length > size)
+            throw new InvalidDataException($"The EK nonce has {nonce.Length} bytes, more than {size}");
         var unique = new byte[size];
         nonce.CopyTo(unique, 0);
         return unique;

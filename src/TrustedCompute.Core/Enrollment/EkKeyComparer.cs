@@ -42,11 +42,13 @@ internal static class EkKeyComparer
         var exponent = Unsigned(sequence.ReadIntegerBytes().Span);
         sequence.ThrowIfNotEmpty();
         uint ekExponent = ek.Exponent == 0 ? 65537u : ek.Exponent;
-        byte[] ekExponentBytes = [(byte)(ekExponent >> 24), (byte)(ekExponent >> 16), (byte)(ekExponent >> 8), (byte)ekExponent];
+        var ekExponentBytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(ekExponentBytes, ekExponent);
         if (!modulus.SequenceEqual(Unsigned(ek.Unique)))
-            return Fail($"RSA modulus differs (certificate {Fingerprint(modulus)}, EK {Fingerprint(Unsigned(ek.Unique))})", out why);
+            return Fail($"RSA modulus differs (certificate {Fingerprint(modulus)}, EK {Fingerprint(ek.Unique)})", out why);
         if (!exponent.SequenceEqual(Unsigned(ekExponentBytes)))
-            return Fail($"RSA exponent differs (certificate 0x{Convert.ToHexString(exponent)}, EK {ekExponent})", out why);
+            return Fail($"RSA exponent differs (certificate 0x{Convert.ToHexString(exponent)}, EK {ekExponent})",
+                out why);
         why = "";
         return true;
     }
@@ -69,7 +71,8 @@ internal static class EkKeyComparer
         var x = Unsigned(point.AsSpan(1, size));
         var y = Unsigned(point.AsSpan(1 + size, size));
         if (!x.SequenceEqual(Unsigned(ek.EccX)) || !y.SequenceEqual(Unsigned(ek.EccY)))
-            return Fail($"EC point differs (certificate {Fingerprint([.. x, .. y])}, EK {Fingerprint([.. ek.EccX, .. ek.EccY])})", out why);
+            return Fail($"EC point differs (certificate {Fingerprint(point)}, EK {Fingerprint([.. ek.EccX, .. ek.EccY])})",
+                out why);
         why = "";
         return true;
     }
@@ -80,7 +83,8 @@ internal static class EkKeyComparer
         return zeros < 0 ? [] : value[zeros..];
     }
 
-    private static string Fingerprint(ReadOnlySpan<byte> value) => "SHA-256 " + Convert.ToHexString(SHA256.HashData(value))[..16];
+    private static string Fingerprint(ReadOnlySpan<byte> value) =>
+        "SHA-256 " + Convert.ToHexString(SHA256.HashData(value))[..16];
 
     private static bool Fail(string message, out string why)
     {

@@ -76,7 +76,8 @@ internal static class EkSubjectAltName
         if (tag.TagClass != TagClass.Universal)
             throw new InvalidDataException($"{oid} is not a string");
         var type = (UniversalTagNumber)tag.TagValue;
-        if (type is not (UniversalTagNumber.UTF8String or UniversalTagNumber.PrintableString or UniversalTagNumber.IA5String))
+        if (type is not (UniversalTagNumber.UTF8String or UniversalTagNumber.PrintableString
+            or UniversalTagNumber.IA5String))
             throw new InvalidDataException($"{oid} is a {type}, not a UTF8/Printable/IA5 string");
         string text = attribute.ReadCharacterString(type);
         if (text.Length == 0 || text.Length > 256 || text.Any(char.IsControl))

@@ -45,12 +45,12 @@ public sealed class EkTrustAnchors : IDisposable
     /// <summary>The per-user folder, then the system folder (either may be absent).</summary>
     public static IReadOnlyList<string> DefaultFolders()
     {
-        string user = Path.Combine(
-            Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify),
+        const Environment.SpecialFolderOption asIs = Environment.SpecialFolderOption.DoNotVerify;
+        string user = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, asIs),
             "TrustedCompute", "ek-roots");
         string system = OperatingSystem.IsWindows()
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData,
-                Environment.SpecialFolderOption.DoNotVerify), "TrustedCompute", "ek-roots")
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData, asIs),
+                "TrustedCompute", "ek-roots")
             : "/etc/trustedcompute/ek-roots";
         return [user, system];
     }
@@ -117,6 +117,9 @@ public sealed class EkTrustAnchors : IDisposable
         string text;
         try { text = new UTF8Encoding(false, true).GetString(bytes); }
         catch (DecoderFallbackException) { throw new InvalidDataException("neither DER nor PEM text"); }
+        // `cat a.pem b.pem` of files without a final newline glues END to BEGIN, which RFC 7468 parsers refuse.
+        text = text.Replace("-----END CERTIFICATE----------BEGIN", "-----END CERTIFICATE-----\n-----BEGIN",
+            StringComparison.Ordinal);
         var result = new List<byte[]>();
         var rest = text.AsSpan();
         while (PemEncoding.TryFind(rest, out var fields))
@@ -131,7 +134,21 @@ public sealed class EkTrustAnchors : IDisposable
             rest = rest[fields.Location.End..];
         }
         if (result.Count == 0) throw new InvalidDataException("no PEM CERTIFICATE block");
+        int begins = CountOf(text, "-----BEGIN CERTIFICATE-----");
+        if (begins != result.Count)
+            throw new InvalidDataException($"{begins} PEM CERTIFICATE headers, only {result.Count} well-formed blocks");
         return result;
+    }
+
+    private static int CountOf(string text, string value)
+    {
+        int count = 0;
+        for (int i = text.IndexOf(value, StringComparison.Ordinal); i >= 0;
+            i = text.IndexOf(value, i + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+        return count;
     }
 
     internal static bool IsCa(X509Certificate2 certificate) =>

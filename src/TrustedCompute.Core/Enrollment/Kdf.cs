@@ -49,7 +49,7 @@ public static class Kdf
         finally { CryptographicOperations.ZeroMemory(input); }
     }
 
-    /// <summary>Runs the counter over <paramref name="input"/> (counter in its first 4 bytes) until bits are out.</summary>
+    /// <summary>The PRF over <paramref name="input"/> (counter in its first 4 bytes) until the bits are out.</summary>
     private static byte[] Expand(IncrementalHash prf, byte[] input, int bits)
     {
         int bytes = (bits + 7) / 8;

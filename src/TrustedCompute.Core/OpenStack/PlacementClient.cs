@@ -34,8 +34,16 @@ public sealed partial class PlacementClient(OpenStackSession session)
 
     private const string Service = "placement";
 
-    /// <summary>How many times a trait update is tried when other writers keep winning the generation race.</summary>
-    public int MaxAttempts { get; init; } = 8;
+    /// <summary>
+    /// How long a trait update keeps retrying while other writers keep winning the generation race (409). The
+    /// deadline, not a count, bounds the retries: a busy provider is retried as often as the time allows.
+    /// </summary>
+    public TimeSpan ConflictDeadline { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The first wait after a 409; it doubles per attempt (with jitter) up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>True for a valid trait name; custom traits (the only ones that can be created) start with CUSTOM_.</summary>
     public static bool IsValidTrait(string name, bool customOnly = false) =>
@@ -45,11 +53,12 @@ public sealed partial class PlacementClient(OpenStackSession session)
     private static partial Regex TraitPattern();
 
     public async Task<IReadOnlyList<ResourceProvider>> ListProvidersAsync(string? name = null, string? requiredTrait = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, Guid? memberOf = null)
     {
         var query = new List<string>();
         if (name is not null) query.Add("name=" + Uri.EscapeDataString(name));
         if (requiredTrait is not null) query.Add("required=" + Uri.EscapeDataString(requiredTrait));
+        if (memberOf is not null) query.Add("member_of=" + memberOf);
         string path = "resource_providers" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
         var response = await session.SendAsync(Service, HttpMethod.Get, path, null, ListVersion, cancellationToken).ConfigureAwait(false);
         return Json.Array(response.Body, "resource_providers", "provider list").EnumerateArray().Select(ReadProvider).ToList();
@@ -125,13 +134,15 @@ public sealed partial class PlacementClient(OpenStackSession session)
 
     /// <summary>
     /// Reads the provider's traits, applies <paramref name="change"/> and writes the result with the generation just
-    /// read; on 409 reads again and re-applies, up to <see cref="MaxAttempts"/> times. Writes nothing when the change
-    /// leaves the set as it is. Only what <paramref name="change"/> alters is altered: other traits are carried over
-    /// from the fresh read every time.
+    /// read; on 409 backs off, reads again and re-applies until <see cref="ConflictDeadline"/> has passed, then throws
+    /// a <see cref="TraitConflictException"/> naming the attempts. Writes nothing when the change leaves the set as it
+    /// is. Only what <paramref name="change"/> alters is altered: other traits come from the fresh read every time.
     /// </summary>
     public async Task<TraitUpdate> UpdateTraitsAsync(Guid provider, Func<IReadOnlySet<string>, IReadOnlySet<string>> change,
         CancellationToken cancellationToken = default)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var backoff = InitialBackoff;
         for (int attempt = 1; ; attempt++)
         {
             var current = await GetTraitsAsync(provider, cancellationToken).ConfigureAwait(false);
@@ -142,10 +153,13 @@ public sealed partial class PlacementClient(OpenStackSession session)
                 var written = await PutTraitsAsync(provider, wanted, current.Generation, cancellationToken).ConfigureAwait(false);
                 return new TraitUpdate(provider, current.Traits, written.Traits, true, attempt);
             }
-            catch (OpenStackException ex) when (ex.StatusCode == HttpStatusCode.Conflict && attempt < MaxAttempts)
+            catch (OpenStackException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
             {
-                // another writer changed the provider since our read: back off a little, then read again
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken).ConfigureAwait(false);
+                // another writer changed the provider since our read: wait, then read again
+                var wait = TimeSpan.FromTicks((long)(backoff.Ticks * (0.5 + Random.Shared.NextDouble() / 2)));
+                if (clock.Elapsed + wait >= ConflictDeadline) throw new TraitConflictException(provider, attempt, clock.Elapsed, ex);
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
     }

@@ -35,7 +35,7 @@ public enum TrustedPoolStatus
 
 /// <summary>What the sync means to do for one host.</summary>
 public sealed record TrustedPoolPlan(string HostName, ResourceProvider? Provider, string Trait, string? Verdict, DateTimeOffset? Time,
-    TrustedPoolReason Reason, TrustedPoolAction Action)
+    TrustedPoolReason Reason, TrustedPoolAction Action, bool InPool = false)
 {
     /// <summary>Whether the host belongs in the pool by its verdict and age.</summary>
     public bool Trusted => Reason == TrustedPoolReason.Trusted;
@@ -48,15 +48,37 @@ public sealed record TrustedPoolChange(string HostName, string? ProviderName, Gu
 /// <summary>The result for one host of a sync: its change record, or the error that stopped it.</summary>
 public sealed record TrustedPoolOutcome(TrustedPoolPlan Plan, TrustedPoolChange? Change, Exception? Error);
 
-/// <summary>Totals of one sync.</summary>
-public sealed record TrustedPoolSummary(string Trait, int Hosts, int Added, int Removed, int Unchanged, int Skipped, int Failed)
+/// <summary>Totals of one sync; <see cref="FailedRemovals"/> names the hosts that may still carry the trait.</summary>
+public sealed record TrustedPoolSummary(string Trait, int Hosts, int Added, int Removed, int Unchanged, int Skipped, int Failed,
+    IReadOnlyList<string> FailedRemovals)
 {
     public static TrustedPoolSummary Of(string trait, IReadOnlyCollection<TrustedPoolOutcome> outcomes) => new(trait, outcomes.Count,
         outcomes.Count(o => o.Change is { Status: TrustedPoolStatus.Changed, Action: TrustedPoolAction.Add }),
         outcomes.Count(o => o.Change is { Status: TrustedPoolStatus.Changed, Action: TrustedPoolAction.Remove }),
         outcomes.Count(o => o.Change is { Status: TrustedPoolStatus.Unchanged }),
         outcomes.Count(o => o.Change is { Status: TrustedPoolStatus.Skipped }),
-        outcomes.Count(o => o.Error is not null));
+        outcomes.Count(o => o.Error is not null),
+        [.. outcomes.Where(o => o.Error is not null && o.Plan.Action == TrustedPoolAction.Remove).Select(o => o.Plan.HostName)]);
+}
+
+/// <summary>
+/// How much of the pool a plan takes away. A mass removal (every host, or more than the allowed share) is far more
+/// often a broken pipeline (an empty file, a failed query) than a fleet that failed attestation at once.
+/// </summary>
+public sealed record TrustedPoolRemovalCheck(int PoolSize, int Removals, double MaxRemovalPercent)
+{
+    public double RemovalPercent => PoolSize == 0 ? 0 : 100.0 * Removals / PoolSize;
+
+    public bool RemovesAll => Removals > 0 && Removals == PoolSize;
+
+    /// <summary>True when the plan removes every host of the pool or more than the allowed share of it.</summary>
+    public bool IsMassRemoval => RemovesAll || RemovalPercent > MaxRemovalPercent;
+
+    public static TrustedPoolRemovalCheck Of(IReadOnlyCollection<TrustedPoolPlan> plans, double maxRemovalPercent) =>
+        new(plans.Count(p => p.InPool), plans.Count(p => p.Action == TrustedPoolAction.Remove), maxRemovalPercent);
+
+    public override string ToString() =>
+        $"{Removals} of the {PoolSize} hosts in the pool ({RemovalPercent:0.#}%, limit {MaxRemovalPercent:0.#}%)";
 }
 
 /// <summary>A host in the trusted pool: a provider that carries the trait.</summary>
@@ -101,14 +123,16 @@ public sealed class TrustedPoolSynchronizer(PlacementClient placement)
     {
         if (!PlacementClient.IsValidTrait(trait, customOnly: true))
             throw new ArgumentException($"'{trait}' is not a custom trait (CUSTOM_ followed by A-Z, 0-9 and _): the pool is only kept with traits this module creates.", nameof(trait));
+        var given = members.Where(m => !string.IsNullOrWhiteSpace(m.HostName)).ToList();
+        // no results at all is never a reason to empty the pool: it is what a broken pipeline gives
+        if (given.Count == 0) return [];
         var providers = await placement.ListProvidersAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var roots = providers.Where(p => p.IsRoot).ToList();
         var inPool = (await GetPoolAsync(trait, cancellationToken).ConfigureAwait(false)).Select(h => h.ProviderUuid).ToHashSet();
 
         var plans = new List<TrustedPoolPlan>();
         var seen = new HashSet<Guid>();
-        var mapped = members.Where(m => !string.IsNullOrWhiteSpace(m.HostName))
-            .Select(m => (Member: m, Provider: MapHost(m.HostName.Trim(), roots)))
+        var mapped = given.Select(m => (Member: m, Provider: MapHost(m.HostName.Trim(), roots)))
             .ToList();
         foreach (var unmapped in mapped.Where(x => x.Provider is null).GroupBy(x => x.Member.HostName.Trim(), StringComparer.OrdinalIgnoreCase))
         {
@@ -126,11 +150,11 @@ public sealed class TrustedPoolSynchronizer(PlacementClient placement)
                 ? member ? TrustedPoolAction.None : TrustedPoolAction.Add
                 : member ? TrustedPoolAction.Remove : TrustedPoolAction.None;
             seen.Add(provider.Uuid);
-            plans.Add(new TrustedPoolPlan(latest.HostName.Trim(), provider, trait, latest.Verdict, latest.Time, reason, action));
+            plans.Add(new TrustedPoolPlan(latest.HostName.Trim(), provider, trait, latest.Verdict, latest.Time, reason, action, member));
         }
         // every other provider carrying the trait, nested ones too (a trait anywhere in the tree satisfies a flavor)
         foreach (var provider in providers.Where(p => inPool.Contains(p.Uuid) && !seen.Contains(p.Uuid)))
-            plans.Add(new TrustedPoolPlan(provider.Name, provider, trait, null, null, TrustedPoolReason.Absent, TrustedPoolAction.Remove));
+            plans.Add(new TrustedPoolPlan(provider.Name, provider, trait, null, null, TrustedPoolReason.Absent, TrustedPoolAction.Remove, true));
         // removals first (stable otherwise): a sync stopped part-way (authentication, Ctrl+C, "No to All") has then
         // taken trust away before it gave any
         return [.. plans.OrderBy(p => p.Action == TrustedPoolAction.Remove ? 0 : 1)];

@@ -37,7 +37,8 @@ public static class AttestationStoreFactory
         {
             return PostgresAttestationStore.Open(PostgresUri.Parse(text));
         }
-        if (text.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase)) return SqliteAttestationStore.Open(text["sqlite:".Length..]);
+        if (text.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+            return SqliteAttestationStore.Open(text["sqlite:".Length..]);
 
         var keys = KeywordsOf(text);
         if (keys is not null && keys.Overlaps(PostgresKeys)) return PostgresAttestationStore.Open(text);
@@ -45,11 +46,17 @@ public static class AttestationStoreFactory
         {
             Microsoft.Data.Sqlite.SqliteConnectionStringBuilder builder;
             try { builder = new(text); }
-            catch (ArgumentException) { throw new StoreException(StoreErrorKind.Invalid, "The SQLite connection string is not valid"); }
+            catch (ArgumentException)
+            {
+                throw new StoreException(StoreErrorKind.Invalid, "The SQLite connection string is not valid");
+            }
             return SqliteAttestationStore.Open(builder.DataSource);
         }
         if (keys is not null && text.Contains(';'))
-            throw new StoreException(StoreErrorKind.Invalid, "The store connection string names neither a PostgreSQL host nor a SQLite file");
+        {
+            throw new StoreException(StoreErrorKind.Invalid,
+                "The store connection string names neither a PostgreSQL host nor a SQLite file");
+        }
         return SqliteAttestationStore.Open(text);
     }
 
@@ -90,7 +97,7 @@ internal static class PostgresUri
             try { builder[key] = kv.Length == 2 ? Uri.UnescapeDataString(kv[1]) : ""; }
             catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or KeyNotFoundException)
             {
-                throw new StoreException(StoreErrorKind.Invalid, $"The PostgreSQL URI has an option Npgsql does not know or cannot read");
+                throw new StoreException(StoreErrorKind.Invalid, "The PostgreSQL URI has an option Npgsql does not know or cannot read");
             }
         }
         return builder;

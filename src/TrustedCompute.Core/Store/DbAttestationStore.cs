@@ -46,7 +46,13 @@ public abstract class DbAttestationStore : IAttestationStore
     /// <summary>Creates the schema, or brings it up to <see cref="StoreSchema.CurrentVersion"/>, one step per transaction.</summary>
     private protected void Migrate()
     {
-        Run(true, (c, t) => { Execute(c, t, StoreSchema.CreateVersionTable); return 0; });
+        // Under the lock too: two servers' CREATE TABLE IF NOT EXISTS may otherwise collide in PostgreSQL's catalog.
+        Run(true, (c, t) =>
+        {
+            LockSchema(c, t);
+            Execute(c, t, StoreSchema.CreateVersionTable);
+            return 0;
+        });
         while (true)
         {
             bool done = Run(true, (c, t) =>
@@ -65,7 +71,9 @@ public abstract class DbAttestationStore : IAttestationStore
                 if (version < 0) throw new StoreException(StoreErrorKind.Schema, $"{Location} has schema version {version}");
                 int next = (int)version + 1;
                 foreach (string sql in StoreSchema.Step(next, Dialect)) Execute(c, t, sql);
-                Execute(c, t, versions.Count == 0 ? "INSERT INTO schema_version (version) VALUES (@v)" : "UPDATE schema_version SET version = @v",
+                Execute(c, t, versions.Count == 0
+                        ? "INSERT INTO schema_version (version) VALUES (@v)"
+                        : "UPDATE schema_version SET version = @v",
                     p => p("v", (long)next));
                 return next == StoreSchema.CurrentVersion;
             });
@@ -131,6 +139,19 @@ public abstract class DbAttestationStore : IAttestationStore
     }
 
     public IReadOnlyList<EnrolledHost> GetHosts() => ReadHosts("ORDER BY name_key", null);
+
+    public IReadOnlySet<string> GetEnrolledHostNames(IEnumerable<string> hostNames)
+    {
+        ArgumentNullException.ThrowIfNull(hostNames);
+        var keys = new List<string>();
+        foreach (string name in hostNames) { CheckName(name, "host name"); keys.Add(Key(name)); }
+        var enrolled = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (keys.Count == 0) return enrolled;
+        string sql = $"SELECT h.name FROM {KeyListSource} keys JOIN hosts h ON h.name_key = keys.k";
+        var names = Run(false, (c, t) => Query(c, t, sql, p => p("keys", KeyListValue(keys.Distinct().ToList())), r => r.GetString(0)));
+        enrolled.UnionWith(names);
+        return enrolled;
+    }
 
     public void AddResult(AttestationResult result, AttestationEvidence? evidence = null)
     {
@@ -246,7 +267,10 @@ public abstract class DbAttestationStore : IAttestationStore
             SELECT {ResultColumns} FROM {source} keys JOIN results r ON r.id = (SELECT r2.id FROM results r2
             WHERE r2.host_key = keys.k ORDER BY r2.time_ticks DESC, r2.id DESC LIMIT 1)
             """;
-        var results = Run(false, (c, t) => Query(c, t, sql, p => { if (keys is not null) p("keys", KeyListValue(keys)); }, ReadResult));
+        var results = Run(false, (c, t) => Query(c, t, sql, p =>
+        {
+            if (keys is not null) p("keys", KeyListValue(keys));
+        }, ReadResult));
         var latest = new Dictionary<string, AttestationResult>(StringComparer.OrdinalIgnoreCase);
         foreach (var result in results) latest[result.HostName] = result;
         return latest;
@@ -262,7 +286,8 @@ public abstract class DbAttestationStore : IAttestationStore
         try { evidence = AttestationEvidence.FromJson(json); }
         catch (InvalidDataException e)
         {
-            throw new StoreException(StoreErrorKind.Invalid, $"The evidence stored under {evidenceDigest} is not readable: {e.Message}", e);
+            throw new StoreException(StoreErrorKind.Invalid,
+                $"The evidence stored under {evidenceDigest} is not readable: {e.Message}", e);
         }
         if (!string.Equals(evidence.Digest(), evidenceDigest, StringComparison.OrdinalIgnoreCase))
             throw new StoreException(StoreErrorKind.Invalid, $"The evidence stored under {evidenceDigest} has another digest");
@@ -289,7 +314,7 @@ public abstract class DbAttestationStore : IAttestationStore
                     {
                         p("k", Key(name)); p("name", name); p("yaml", yaml); p("at", createdAt.Ticks);
                         p("by", createdBy); p("comment", comment);
-                    }, r => (int)r.GetInt64(0)).Single(), "");
+                    }, r => (int)r.GetInt64(0)).Single(), $"Other writers kept taking the next version of policy '{name}'");
                 return new StoredPolicy
                 {
                     Name = name, Version = version, Yaml = yaml, CreatedAt = createdAt, CreatedBy = createdBy, Comment = comment,
@@ -433,7 +458,8 @@ public abstract class DbAttestationStore : IAttestationStore
         CheckName(result.HostName, "host name");
         CheckText(result.AttestationKeyName, "attestation key name");
         CheckText(result.EvidenceDigest, "evidence digest");
-        if (result.ClaimedHostName is null || result.Reasons is null || result.Reasons.Any(r => r is null || r.Id is null || r.Message is null))
+        if (result.ClaimedHostName is null || result.Reasons is null ||
+            result.Reasons.Any(r => r is null || r.Id is null || r.Message is null))
             throw new StoreException(StoreErrorKind.Invalid, $"The result of '{result.HostName}' has a null field");
         if (!Enum.IsDefined(result.Verdict))
             throw new StoreException(StoreErrorKind.Invalid, $"The result of '{result.HostName}' has an unknown verdict");

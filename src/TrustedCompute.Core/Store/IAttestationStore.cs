@@ -82,6 +82,8 @@ public interface IAttestationStore : IDisposable
     EnrolledHost? GetHost(string name);
     EnrolledHost? GetHostByAttestationKey(string attestationKeyName);
     IReadOnlyList<EnrolledHost> GetHosts();
+    /// <summary>Which of the names given are enrolled, as the registry spells them, in one query (names only).</summary>
+    IReadOnlySet<string> GetEnrolledHostNames(IEnumerable<string> hostNames);
 
     /// <summary>Records one result (and, when given, the evidence it judged, kept under its digest).</summary>
     void AddResult(AttestationResult result, AttestationEvidence? evidence = null);

@@ -72,7 +72,10 @@ public sealed class SqliteAttestationStore : DbAttestationStore
             command.CommandText = "PRAGMA journal_mode = WAL";
             string? mode = command.ExecuteScalar() as string;
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
-                throw new StoreException(StoreErrorKind.Unavailable, $"{Location} cannot use write-ahead logging (journal mode {mode})");
+            {
+                throw new StoreException(StoreErrorKind.Unavailable,
+                    $"{Location} cannot use write-ahead logging (journal mode {mode})");
+            }
         }
         catch (SqliteException e)
         {

@@ -39,7 +39,13 @@ public static class TpmOperations
 {
     public static TpmDeviceInfo GetDeviceInfo(TpmClient tpm, CancellationToken ct = default)
     {
-        var props = tpm.GetProperties(TpmPt.FamilyIndicator, 0x30, ct).ToDictionary(p => p.Property, p => p.Value);
+        var list = tpm.GetProperties(TpmPt.FamilyIndicator, 0x30, ct);
+        var props = new Dictionary<uint, uint>();
+        foreach (var p in list)
+        {
+            if (!props.TryAdd(p.Property, p.Value))
+                throw new TpmProtocolException($"TPM2_GetCapability listed property 0x{p.Property:X} twice");
+        }
         uint Get(uint key) => props.GetValueOrDefault(key);
         string vendor = string.Concat(new[] { TpmPt.VendorString1, TpmPt.VendorString2, TpmPt.VendorString3, TpmPt.VendorString4 }
             .Select(k => FourCc(Get(k)))).Trim();

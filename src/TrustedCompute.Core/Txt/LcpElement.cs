@@ -249,6 +249,8 @@ public sealed class LcpPconfElement : LcpElement
             int selectSize = reader.U8(f + ".SizeOfSelect");
             var select = reader.Bytes(selectSize, f + ".PcrSelect");
             int digestSize = reader.U16BE(f + ".PcrDigest.Size");
+            int expected = LcpHash.DigestSize(element.HashAlgorithm);
+            reader.Expect(digestSize == expected, f + ".PcrDigest.Size", $"{digestSize} bytes, not the {expected} of HashAlg");
             element.PcrInfos.Add(new LcpPcrInfo
             {
                 Bank = (LcpHashAlgorithm)bank,

@@ -40,7 +40,7 @@ public sealed class LcpPolicyList
         var elements = new LcpWriter();
         foreach (var element in Elements)
         {
-            if (Version == Version100 && element.Type is not (LcpElementType.Mle or LcpElementType.Pconf) && element is not LcpUnknownElement)
+            if (Version == Version100 && !IsLegacyElement(element))
             {
                 throw new ArgumentException($"A 0x100 (TPM 1.2) list holds legacy MLE and PCONF elements only, not {element.Type}.");
             }
@@ -110,6 +110,8 @@ public sealed class LcpPolicyList
                 byte sigAlg = r.U8("SigAlgorithm");
                 r.Expect(sigAlg <= 1, "SigAlgorithm", $"unknown legacy signature algorithm {sigAlg}");
                 ReadElements(r, list);
+                var modern = list.Elements.FirstOrDefault(e => !IsLegacyElement(e));
+                r.Expect(modern is null, "Elements", $"a 0x100 (TPM 1.2) list holds legacy MLE and PCONF elements only, not {modern?.Type}");
                 if (sigAlg == 1) list.Signature = ReadV2Signature(r, LcpSignatureScheme.RsaSsa);
                 break;
             }
@@ -137,6 +139,9 @@ public sealed class LcpPolicyList
         }
         return list;
     }
+
+    private static bool IsLegacyElement(LcpElement element) =>
+        element.Type is LcpElementType.Mle or LcpElementType.Pconf || element is LcpUnknownElement;
 
     private static uint ReadElements(LcpReader r, LcpPolicyList list)
     {

@@ -102,16 +102,23 @@ public static class ErrorIds
 
     // OpenStack
     public const string ConnectOpenStackFailed = nameof(ConnectOpenStackFailed);
+    public const string ConnectOpenStackScopeRefused = nameof(ConnectOpenStackScopeRefused);
     public const string GetOpenStackTrustedFlavorFailed = nameof(GetOpenStackTrustedFlavorFailed);
     public const string GetOpenStackTrustedFlavorNotFound = nameof(GetOpenStackTrustedFlavorNotFound);
     public const string GetTrustedPoolFailed = nameof(GetTrustedPoolFailed);
     public const string SetOpenStackTrustedFlavorFailed = nameof(SetOpenStackTrustedFlavorFailed);
     public const string SetOpenStackTrustedFlavorNotFound = nameof(SetOpenStackTrustedFlavorNotFound);
+    public const string SetOpenStackTrustedImageFailed = nameof(SetOpenStackTrustedImageFailed);
+    public const string SetOpenStackTrustedImageNotFound = nameof(SetOpenStackTrustedImageNotFound);
+    public const string SetTrustedAggregateFailed = nameof(SetTrustedAggregateFailed);
     public const string SyncTrustedPoolInvalidInput = nameof(SyncTrustedPoolInvalidInput);
     public const string SyncTrustedPoolInvalidMaxAge = nameof(SyncTrustedPoolInvalidMaxAge);
+    public const string SyncTrustedPoolMassRemoval = nameof(SyncTrustedPoolMassRemoval);
     public const string SyncTrustedPoolPlanFailed = nameof(SyncTrustedPoolPlanFailed);
     public const string SyncTrustedPoolProviderFailed = nameof(SyncTrustedPoolProviderFailed);
     public const string SyncTrustedPoolProviderNotFound = nameof(SyncTrustedPoolProviderNotFound);
+    public const string SyncTrustedPoolRemovalFailed = nameof(SyncTrustedPoolRemovalFailed);
+    public const string SyncTrustedPoolRemovalIncomplete = nameof(SyncTrustedPoolRemovalIncomplete);
 
     // Host registry and store
     public const string GetTrustedHostNotFound = nameof(GetTrustedHostNotFound);
@@ -127,6 +134,14 @@ public static class ErrorIds
     public const string UnprotectTpmCredentialFailed = nameof(UnprotectTpmCredentialFailed);
     public const string GetTpmEnrollmentRequestFailed = nameof(GetTpmEnrollmentRequestFailed);
     public const string UnregisterTrustedHostNotFound = nameof(UnregisterTrustedHostNotFound);
+
+    // Attestation service
+    public const string StartAttestationServiceInvalidArgument = nameof(StartAttestationServiceInvalidArgument);
+    public const string StartAttestationServiceNotInstalled = nameof(StartAttestationServiceNotInstalled);
+    public const string StartAttestationServiceFailed = nameof(StartAttestationServiceFailed);
+    public const string StopAttestationServiceNotFound = nameof(StopAttestationServiceNotFound);
+    public const string StopAttestationServiceNotService = nameof(StopAttestationServiceNotService);
+    public const string StopAttestationServiceFailed = nameof(StopAttestationServiceFailed);
 
     // Reporting: diffs, patch-day updates, the fleet report
     public const string CompareAttestationEvidenceInvalidInput = nameof(CompareAttestationEvidenceInvalidInput);

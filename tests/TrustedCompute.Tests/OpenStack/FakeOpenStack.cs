@@ -21,6 +21,9 @@ internal sealed class FakeOpenStack : HttpMessageHandler
 
     public HttpStatusCode AuthStatus { get; set; } = HttpStatusCode.Created;
 
+    /// <summary>Whether GET on the auth URL answers Keystone's v3 version document (false: the service decides).</summary>
+    public bool KeystoneVersionDocument { get; set; } = true;
+
     /// <summary>How long the tokens this fake issues live.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
@@ -43,6 +46,8 @@ internal sealed class FakeOpenStack : HttpMessageHandler
     {
         string token = request.Headers.TryGetValues("X-Auth-Token", out var v) ? v.Single() : "";
         Log.Add($"{request.Method} {request.RequestUri!.AbsolutePath} {token}".TrimEnd());
+        if (request.RequestUri.AbsoluteUri == AuthUrl + "/" && request.Method == HttpMethod.Get && KeystoneVersionDocument)
+            return Task.FromResult(Reply(HttpStatusCode.OK, """{"version":{"id":"v3.14","status":"stable","media-types":[{"base":"application/json","type":"application/vnd.openstack.identity-v3+json"}]}}"""));
         if (request.RequestUri.AbsoluteUri == AuthUrl + "/auth/tokens" && request.Method == HttpMethod.Post)
         {
             if (AuthStatus != HttpStatusCode.Created)

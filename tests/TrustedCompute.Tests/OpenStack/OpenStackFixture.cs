@@ -66,6 +66,28 @@ public sealed class OpenStackFixture : IDisposable
         return OpenStackCloudLoader.Load(null, env, []);
     }
 
+    /// <summary>Bulk flavors for paging tests, made once per run (tests/env/openstack.sh flavors, straight into the database).</summary>
+    public const string BulkPrefix = "tc-bulk";
+
+    public const int BulkCount = 1016;
+
+    private readonly Lazy<bool> _bulk = new(() =>
+    {
+        var (exit, _, stderr) = Run(TestPaths.EnvScript("openstack.sh"), "flavors", BulkPrefix, BulkCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return exit == 0 ? true : throw new InvalidOperationException($"openstack.sh flavors failed ({exit}): {stderr}");
+    });
+
+    /// <summary>Makes sure the 1,016 bulk flavors exist (PREFIX-00000.., ids PREFIX-id-00000..).</summary>
+    public void EnsureBulkFlavors() => _ = _bulk.Value;
+
+    /// <summary>A session whose HTTP calls are recorded.</summary>
+    public (OpenStackSession Session, RecordingHandler Calls) RecordedSession(Action<Dictionary<string, string?>>? edit = null)
+    {
+        var settings = NewCloud(edit);
+        var calls = new RecordingHandler(OpenStackSession.CreateHandler(settings));
+        return (new OpenStackSession(settings, calls), calls);
+    }
+
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
     /// <summary>A unique custom trait name for one test.</summary>

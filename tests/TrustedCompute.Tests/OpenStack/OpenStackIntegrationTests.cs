@@ -106,6 +106,11 @@ public sealed class OpenStackIntegrationTests(OpenStackFixture cloud)
             }));
             await session.GetTokenAsync(_ct);
             Assert.Equal("admin", session.ProjectName);
+            // the settings name no project: the scope shown is the one Keystone gave the credential
+            Assert.Equal("project admin in domain Default", session.Scope);
+            Assert.Equal(name, session.ApplicationCredential);
+            Assert.Contains($"application credential {name} on project admin", session.ToString());
+            Assert.DoesNotContain(secret, session.ToString());
             Assert.NotNull(await new PlacementClient(session).ListProvidersAsync(cancellationToken: _ct));
 
             // by name: Keystone needs the owning user too
@@ -143,8 +148,12 @@ public sealed class OpenStackIntegrationTests(OpenStackFixture cloud)
             var t = await manager.SetAsync(flavor, TrustedFlavorMode.Trait, trait, TrustRequirement.Required, _ct);
             Assert.Equal(("required", null, "Trait", true), (t.TraitValue, t.LegacyValue, t.Mode, t.RequiresTrustedHost));
 
+            // Legacy -Forbidden on a flavor that requires the trait: the trait key must not keep saying "required"
             t = await manager.SetAsync(flavor, TrustedFlavorMode.Legacy, trait, TrustRequirement.Forbidden, _ct);
-            Assert.Equal(("required", "untrusted", "Both"), (t.TraitValue, t.LegacyValue, t.Mode));
+            Assert.Equal(("forbidden", "untrusted", "Both", false), (t.TraitValue, t.LegacyValue, t.Mode, t.RequiresTrustedHost));
+
+            t = await manager.SetAsync(flavor, TrustedFlavorMode.Trait, trait, TrustRequirement.Required, _ct);
+            Assert.Equal(("required", "trusted"), (t.TraitValue, t.LegacyValue));
 
             t = await manager.SetAsync(flavor, TrustedFlavorMode.Both, trait, TrustRequirement.Forbidden, _ct);
             Assert.Equal(("forbidden", "untrusted", false), (t.TraitValue, t.LegacyValue, t.RequiresTrustedHost));
@@ -302,6 +311,64 @@ public sealed class OpenStackIntegrationTests(OpenStackFixture cloud)
         {
             await placement.DeleteProviderAsync(provider.Uuid, _ct);
             foreach (var t in new[] { traitA, traitB, custom }) await placement.DeleteTraitAsync(t, _ct);
+        }
+    }
+
+    [SkippableFact]
+    public async Task AWriterBumpingTheGeneration10TimesASecond_NeverMakesARemovalSilentlyFail()
+    {
+        cloud.Require();
+        var placement = new PlacementClient(cloud.Admin);
+        string trait = OpenStackFixture.UniqueTrait(), noise = OpenStackFixture.UniqueTrait();
+        await placement.EnsureTraitAsync(trait, _ct);
+        await placement.EnsureTraitAsync(noise, _ct);
+        var provider = await placement.CreateProviderAsync(OpenStackFixture.UniqueName("tc-node"), cancellationToken: _ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_ct);
+        int rivalWrites = 0;
+        var rival = Task.Run(async () =>
+        {
+            using var rivalSession = new OpenStackSession(cloud.NewCloud());
+            var rivalPlacement = new PlacementClient(rivalSession);
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    // like a nova-compute periodic task: toggles a trait of its own, moving the generation on
+                    await rivalPlacement.UpdateTraitsAsync(provider.Uuid, t => t.Contains(noise) ? t.Where(x => x != noise).ToHashSet()
+                        : t.Append(noise).ToHashSet(), stop.Token);
+                    Interlocked.Increment(ref rivalWrites);
+                    await Task.Delay(100, stop.Token);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+        });
+        try
+        {
+            var sync = new TrustedPoolSynchronizer(new PlacementClient(cloud.Admin));
+            for (int round = 0; round < 8; round++)
+            {
+                var now = DateTimeOffset.UtcNow;
+                foreach (var verdict in new[] { "Trusted", "Untrusted" })
+                {
+                    var plans = await sync.PlanAsync([new(provider.Name, verdict, now)], trait, TimeSpan.FromHours(1), now, _ct);
+                    var change = await sync.ApplyAsync(plans.Single(p => p.Provider?.Uuid == provider.Uuid), _ct);
+                    Assert.Equal(TrustedPoolStatus.Changed, change.Status);
+                    bool has = (await placement.GetTraitsAsync(provider.Uuid, _ct)).Traits.Contains(trait);
+                    Assert.Equal(verdict == "Trusted", has);
+                }
+            }
+            await stop.CancelAsync();
+            await rival;
+            Assert.True(rivalWrites >= 5, $"the rival wrote only {rivalWrites} times");
+            Assert.DoesNotContain(trait, (await placement.GetTraitsAsync(provider.Uuid, _ct)).Traits);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await rival;
+            await placement.DeleteProviderAsync(provider.Uuid, _ct);
+            await placement.DeleteTraitAsync(trait, _ct);
+            await placement.DeleteTraitAsync(noise, _ct);
         }
     }
 

@@ -29,9 +29,10 @@ public sealed class OpenStackTlsTests : IDisposable
 
     private Uri AuthUrl => new($"https://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/v3");
 
-    private OpenStackCloud Cloud(Action<OpenStackCloud> edit)
+    private OpenStackCloud Cloud(Action<OpenStackCloud> edit, string host = "127.0.0.1")
     {
-        var cloud = new OpenStackCloud { AuthUrl = AuthUrl, Username = "admin", ProjectName = "admin" };
+        var url = new UriBuilder(AuthUrl) { Host = host }.Uri;
+        var cloud = new OpenStackCloud { AuthUrl = url, Username = "admin", ProjectName = "admin" };
         cloud.SetSecret("pw");
         edit(cloud);
         return cloud;
@@ -49,8 +50,20 @@ public sealed class OpenStackTlsTests : IDisposable
     {
         using var session = new OpenStackSession(Cloud(_ => { }));
         var ex = await Assert.ThrowsAsync<OpenStackException>(() => session.GetTokenAsync(default));
-        Assert.Contains("identity POST /v3/auth/tokens failed", ex.Message);
+        Assert.Contains("identity POST /v3/auth/tokens failed: TLS certificate of 127.0.0.1 refused: the certificate chain does not end " +
+                        "at a trusted CA (the chain check failed: UntrustedRoot)", ex.Message);
+        Assert.DoesNotContain("name", ex.Message.Replace("host name", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Equal(0, session.AuthenticationCount);
+    }
+
+    [Fact]
+    public async Task ATrustedCertificateForAnotherName_IsANameFailure_NotAChainFailure()
+    {
+        using var session = new OpenStackSession(Cloud(c => c.CACertificatePath = Pem(_serverCertificate, "ca.pem"), host: "localhost"));
+        var ex = await Assert.ThrowsAsync<OpenStackException>(() => session.GetTokenAsync(default));
+        Assert.Contains("TLS certificate of localhost refused: the certificate's name does not match the host name localhost " +
+                        "(the name check failed).", ex.Message);
+        Assert.DoesNotContain("chain", ex.Message);
     }
 
     [Fact]
@@ -65,7 +78,10 @@ public sealed class OpenStackTlsTests : IDisposable
     {
         using var other = SelfSigned("CN=other-ca", withIpName: true);
         using var session = new OpenStackSession(Cloud(c => c.CACertificatePath = Pem(other, "other.pem")));
-        await Assert.ThrowsAsync<OpenStackException>(() => session.GetTokenAsync(default));
+        var ex = await Assert.ThrowsAsync<OpenStackException>(() => session.GetTokenAsync(default));
+        Assert.Contains("the certificate chain does not end at a trusted CA (the chain check failed", ex.Message);
+        Assert.Contains("-CACertificatePath", ex.Message);
+        Assert.DoesNotContain("name does not match", ex.Message);
     }
 
     [Fact]

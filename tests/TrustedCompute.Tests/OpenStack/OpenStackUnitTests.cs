@@ -75,7 +75,7 @@ public sealed class OpenStackSessionTests
         Assert.Equal(HttpStatusCode.InternalServerError, ex.StatusCode);
         Assert.Equal("database is locked", ex.ServiceMessage);
         Assert.Equal("req-abc", ex.RequestId);
-        Assert.Contains($"placement GET /resource_providers/{Provider}/traits failed: 500", ex.Message);
+        Assert.Contains($"placement GET /resource_providers/{Provider}/traits (at placement 1.6) failed: 500", ex.Message);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class OpenStackSessionTests
     }
 
     [Fact]
-    public async Task Conflict_RetriesWithAFreshGeneration_AndGivesUpAfterMaxAttempts()
+    public async Task Conflict_RetriesWithAFreshGeneration_UntilTheDeadline()
     {
         int reads = 0, writes = 0;
         var fake = new FakeOpenStack((req, _) =>
@@ -131,11 +131,16 @@ public sealed class OpenStackSessionTests
         var update = await new PlacementClient(session).UpdateTraitsAsync(Provider, t => t.Append("CUSTOM_T").ToHashSet());
         Assert.Equal((3, 3, 3, true), (update.Attempts, reads, writes, update.Changed));
 
-        reads = writes = -100; // keeps conflicting
-        var limited = new PlacementClient(session) { MaxAttempts = 2 };
-        var ex = await Assert.ThrowsAsync<OpenStackException>(() => limited.UpdateTraitsAsync(Provider, t => t.Append("CUSTOM_T").ToHashSet()));
+        reads = writes = -100_000; // keeps conflicting: retried (many times, not a small fixed count) until the deadline
+        var limited = new PlacementClient(session) { ConflictDeadline = TimeSpan.FromMilliseconds(400), MaxBackoff = TimeSpan.FromMilliseconds(20) };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var ex = await Assert.ThrowsAsync<TraitConflictException>(() => limited.UpdateTraitsAsync(Provider, t => t.Append("CUSTOM_T").ToHashSet()));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5));
         Assert.Equal(HttpStatusCode.Conflict, ex.StatusCode);
-        Assert.Equal(-98, writes);
+        Assert.Equal((Provider, writes + 100_000), (ex.ProviderUuid, ex.Attempts));
+        Assert.True(ex.Attempts > 8, $"only {ex.Attempts} attempts in {ex.Elapsed}");
+        Assert.Contains(Provider.ToString(), ex.Message);
+        Assert.Contains("generation changed", ex.Message);
     }
 
     [Theory]
@@ -199,7 +204,40 @@ public sealed class TrustedPoolApplyTests
         Assert.Equal(TrustedPoolStatus.Skipped, outcomes.Single(o => o.Plan.HostName == "node3").Change!.Status);
         Assert.IsType<KeyNotFoundException>(outcomes.Single(o => o.Plan.HostName == "ghost").Error);
         Assert.Equal([Uuids[0]], written);
-        Assert.Equal(new TrustedPoolSummary("CUSTOM_TRUSTED_HOST", 5, 1, 0, 0, 1, 3), TrustedPoolSummary.Of("CUSTOM_TRUSTED_HOST", outcomes));
+        var summary = TrustedPoolSummary.Of("CUSTOM_TRUSTED_HOST", outcomes);
+        Assert.Equal(new TrustedPoolSummary("CUSTOM_TRUSTED_HOST", 5, 1, 0, 0, 1, 3, summary.FailedRemovals), summary);
+        Assert.Empty(summary.FailedRemovals); // all were additions
+    }
+
+    [Fact]
+    public async Task ARemovalThatKeepsConflicting_IsAnOutcomeError_AndNamedInTheSummary()
+    {
+        var fake = new FakeOpenStack((req, _) =>
+        {
+            string path = req.RequestUri!.AbsolutePath;
+            if (path == "/resource_providers")
+                return FakeOpenStack.Reply(HttpStatusCode.OK, "{\"resource_providers\":[" + string.Join(',', Uuids.Take(2).Select((u, i) =>
+                    $"{{\"uuid\":\"{u}\",\"name\":\"node{i}\",\"generation\":1,\"parent_provider_uuid\":null}}")) + "]}");
+            if (path == "/traits/CUSTOM_TRUSTED_HOST") return FakeOpenStack.Reply(HttpStatusCode.NoContent, null);
+            if (req.Method == HttpMethod.Put) // node0's generation always moves on before our write
+                return Guid.Parse(path.Split('/')[2]) == Uuids[0]
+                    ? FakeOpenStack.Reply(HttpStatusCode.Conflict, """{"errors":[{"status":409,"detail":"generation changed","code":"placement.concurrent_update"}]}""")
+                    : FakeOpenStack.Reply(HttpStatusCode.OK, """{"traits":[],"resource_provider_generation":2}""");
+            return FakeOpenStack.Reply(HttpStatusCode.OK, """{"traits":["CUSTOM_TRUSTED_HOST"],"resource_provider_generation":1}""");
+        });
+        using var session = new OpenStackSession(FakeOpenStack.Cloud(), fake);
+        var sync = new TrustedPoolSynchronizer(new PlacementClient(session) { ConflictDeadline = TimeSpan.FromMilliseconds(200) });
+        var now = DateTimeOffset.UtcNow;
+        var plans = await sync.PlanAsync([new("node0", "Untrusted", now), new("node1", "Untrusted", now)], "CUSTOM_TRUSTED_HOST",
+            TimeSpan.FromHours(1), now);
+        Assert.All(plans, p => Assert.Equal((TrustedPoolAction.Remove, true), (p.Action, p.InPool)));
+
+        var outcomes = sync.Apply(plans, _ => true).ToList();
+        Assert.IsType<TraitConflictException>(outcomes.Single(o => o.Plan.HostName == "node0").Error);
+        Assert.Equal(TrustedPoolStatus.Changed, outcomes.Single(o => o.Plan.HostName == "node1").Change!.Status);
+        var summary = TrustedPoolSummary.Of("CUSTOM_TRUSTED_HOST", outcomes);
+        Assert.Equal((1, 1), (summary.Removed, summary.Failed));
+        Assert.Equal(["node0"], summary.FailedRemovals);
     }
 
     [Fact]

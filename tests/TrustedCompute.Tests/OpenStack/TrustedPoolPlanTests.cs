@@ -70,14 +70,6 @@ public sealed class TrustedPoolPlanTests
     }
 
     [Fact]
-    public async Task WithNoResults_EveryProviderCarryingTheTraitIsRemoved()
-    {
-        var plans = await Plan(Placement(Child));
-
-        var child = Assert.Single(plans);
-        Assert.Equal((Child, TrustedPoolAction.Remove), (child.Provider!.Uuid, child.Action));
-    }
-    [Fact]
     public async Task AResultForAnotherDomainsHost_DoesNotMapToAProviderWithTheSameShortName()
     {
         var plans = await Plan(Placement(), new TrustedPoolMember("node0.other.example", "Trusted", DateTimeOffset.UtcNow));
@@ -115,5 +107,43 @@ public sealed class TrustedPoolPlanTests
 
         Assert.Equal(["node1:Remove", "node3:Remove", "node0:Add", "node2:Add"],
             plans.Where(p => p.Action != TrustedPoolAction.None).Select(p => $"{p.HostName}:{p.Action}"));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task NoResults_PlanNothing_AndAskPlacementNothing(int blankNames)
+    {
+        var fake = Placement(Root, Child);
+        var members = Enumerable.Repeat(new TrustedPoolMember("  ", "Trusted", DateTimeOffset.UtcNow), blankNames).ToArray();
+        Assert.Empty(await Plan(fake, members));
+        Assert.DoesNotContain(fake.Log, l => l.Contains("/resource_providers", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AResultForOneHost_StillRemovesThePoolHostsWithout()
+    {
+        var plans = await Plan(Placement(Root, Child), new TrustedPoolMember("node0.example", "Untrusted", DateTimeOffset.UtcNow));
+        Assert.All(plans, p => Assert.Equal((TrustedPoolAction.Remove, true), (p.Action, p.InPool)));
+        var check = TrustedPoolRemovalCheck.Of(plans, 25);
+        Assert.Equal((2, 2, true, true), (check.PoolSize, check.Removals, check.RemovesAll, check.IsMassRemoval));
+    }
+
+    [Theory]
+    [InlineData(8, 2, 25, false)] // exactly at the limit
+    [InlineData(8, 3, 25, true)]
+    [InlineData(8, 0, 0, false)]
+    [InlineData(8, 1, 0, true)]
+    [InlineData(1, 1, 100, true)] // every host: always a mass removal, whatever the limit
+    [InlineData(0, 0, 25, false)]
+    [InlineData(100, 99, 100, false)]
+    public void RemovalCheck_FlagsEveryHostAndMoreThanTheShare(int pool, int removals, double limit, bool mass)
+    {
+        var provider = new ResourceProvider(Root, "n", 1, null, Root);
+        var plans = Enumerable.Range(0, pool).Select(i => new TrustedPoolPlan("n" + i, provider, Trait, null, null,
+            TrustedPoolReason.Untrusted, i < removals ? TrustedPoolAction.Remove : TrustedPoolAction.None, true)).ToList();
+        plans.Add(new TrustedPoolPlan("outside", provider, Trait, "Trusted", null, TrustedPoolReason.Trusted, TrustedPoolAction.Add));
+        var check = TrustedPoolRemovalCheck.Of(plans, limit);
+        Assert.Equal((pool, removals, mass), (check.PoolSize, check.Removals, check.IsMassRemoval));
     }
 }

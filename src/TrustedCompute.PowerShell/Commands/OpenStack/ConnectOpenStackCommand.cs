@@ -75,22 +75,30 @@ public sealed class ConnectOpenStackCommand : Infrastructure.TrustedComputeCmdle
     protected override void EndProcessing()
     {
         OpenStackSession? session = null;
+        var trace = new OpenStackDebugTrace(this);
         try
         {
             var cloud = OpenStackCloudLoader.Load(Cloud, OpenStackCloudLoader.ProcessEnvironment());
             ApplyParameters(cloud);
             session = new OpenStackSession(cloud);
             WriteVerbose($"Authenticating: {cloud}");
-            session.AuthenticateAsync(CancellationToken).GetAwaiter().GetResult();
+            trace.Attach(session);
+            try { session.AuthenticateAsync(CancellationToken).GetAwaiter().GetResult(); }
+            finally { trace.Flush(); }
         }
         catch (Exception ex) when (ex is OpenStackException or ArgumentException or IOException or KeyNotFoundException
                                        or System.Security.Cryptography.CryptographicException)
         {
             session?.Dispose();
-            ThrowTerminatingError(ex, ex is OpenStackAuthenticationException ? OpenStackCmdlet.AuthenticationFailedId : ErrorIds.ConnectOpenStackFailed, AuthUrl ?? (object?)Cloud);
+            ThrowTerminatingError(ex, ex switch
+            {
+                OpenStackScopeException => ErrorIds.ConnectOpenStackScopeRefused,
+                OpenStackAuthenticationException => OpenStackCmdlet.AuthenticationFailedId,
+                _ => ErrorIds.ConnectOpenStackFailed,
+            }, AuthUrl ?? (object?)Cloud);
             return;
         }
-        WriteVerbose($"Connected as {session.UserName} ({session.ProjectName ?? session.DomainName ?? "unscoped"}); token valid until {session.TokenExpiresAt:u}.");
+        WriteVerbose($"Connected: {session}; token valid until {session.TokenExpiresAt:u}.");
         OpenStackSessionState.SetDefault(session);
         if (PassThru) WriteObject(session);
     }

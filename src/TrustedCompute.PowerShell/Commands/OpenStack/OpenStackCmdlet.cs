@@ -20,7 +20,19 @@ public abstract class OpenStackCmdlet : TrustedComputeCmdlet
     [Parameter]
     public OpenStackSession? Connection { get; set; }
 
+    private OpenStackDebugTrace? _trace;
+
+    private OpenStackDebugTrace DebugTrace => _trace ??= new OpenStackDebugTrace(this);
+
+    /// <summary>The session to use, with -Debug showing its HTTP calls.</summary>
     protected OpenStackSession ResolveSession()
+    {
+        var session = FindSession();
+        DebugTrace.Attach(session);
+        return session;
+    }
+
+    private OpenStackSession FindSession()
     {
         if (Connection is not null) return Connection;
         if (OpenStackSessionState.Default is { } current) return current;
@@ -36,6 +48,7 @@ public abstract class OpenStackCmdlet : TrustedComputeCmdlet
             session = new OpenStackSession(OpenStackCloudLoader.Load(null, environment));
             WriteVerbose($"Connecting from the environment: {session.Cloud}");
             if (session.Cloud.SkipCertificateCheck) WriteWarning(UnverifiedWarning);
+            DebugTrace.Attach(session);
             Await(session.AuthenticateAsync(CancellationToken));
         }
         catch (Exception ex) when (ex is OpenStackException or ArgumentException or IOException or KeyNotFoundException
@@ -56,7 +69,19 @@ public abstract class OpenStackCmdlet : TrustedComputeCmdlet
     protected static bool IsTargetError(Exception ex) =>
         ex is OpenStackException or KeyNotFoundException or ArgumentException or InvalidDataException;
 
-    protected static T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
+    /// <summary>Waits for a Core call on the pipeline thread, then writes the HTTP calls it made (-Debug).</summary>
+    protected T Await<T>(Task<T> task)
+    {
+        try { return task.GetAwaiter().GetResult(); }
+        finally { FlushDebug(); }
+    }
 
-    protected static void Await(Task task) => task.GetAwaiter().GetResult();
+    protected void Await(Task task)
+    {
+        try { task.GetAwaiter().GetResult(); }
+        finally { FlushDebug(); }
+    }
+
+    /// <summary>Writes the HTTP calls made since the last flush as debug records (pipeline thread only).</summary>
+    protected void FlushDebug() => _trace?.Flush();
 }

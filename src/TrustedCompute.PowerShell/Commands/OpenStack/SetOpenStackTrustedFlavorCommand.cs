@@ -70,20 +70,10 @@ public sealed class SetOpenStackTrustedFlavorCommand : OpenStackCmdlet
 
     private string Describe(TrustRequirement requirement)
     {
-        var mode = Enum.Parse<TrustedFlavorMode>(Mode, ignoreCase: true);
-        var keys = new List<string>();
-        if (mode != TrustedFlavorMode.Legacy) keys.Add(TrustedFlavorManager.TraitKey(Trait) + (requirement switch
-        {
-            TrustRequirement.Required => "=required",
-            TrustRequirement.Forbidden => "=forbidden",
-            _ => "",
-        }));
-        if (mode != TrustedFlavorMode.Trait) keys.Add(TrustedFlavorManager.LegacyKey + (requirement switch
-        {
-            TrustRequirement.Required => "=trusted",
-            TrustRequirement.Forbidden => "=untrusted",
-            _ => "",
-        }));
-        return (requirement == TrustRequirement.Remove ? "Remove extra specs " : "Set extra specs ") + string.Join(", ", keys);
+        var keys = TrustedFlavorManager.Keys(Enum.Parse<TrustedFlavorMode>(Mode, ignoreCase: true), Trait, requirement);
+        return requirement == TrustRequirement.Remove
+            ? "Remove extra specs " + string.Join(", ", keys.Keys)
+            : "Set extra specs " + string.Join(", ", keys.Select(k => $"{k.Key}={k.Value}")) +
+              " (and a key of the other mode that says the opposite)";
     }
 }

@@ -48,6 +48,15 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
     [Parameter]
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>The share of the pool one sync may remove without confirmation (default 25%).</summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public double MaxRemovalPercent { get; set; } = 25;
+
+    /// <summary>Carries out a mass removal (every host, or more than -MaxRemovalPercent) without asking.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == HostSet)
@@ -69,14 +78,23 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
         _members.Add(new TrustedPoolMember(result.HostName, result.Verdict.ToString(), time));
     }
 
-    private bool Confirm(TrustedPoolPlan plan) => ShouldProcess($"{plan.HostName} (provider {plan.Provider!.Uuid})",
+    private bool Confirm(TrustedPoolPlan plan) => FlushAnd() && ShouldProcess($"{plan.HostName} (provider {plan.Provider!.Uuid})",
         $"{(plan.Action == TrustedPoolAction.Add ? "Add" : "Remove")} trait {Trait} ({plan.Reason})");
 
     protected override void EndProcessing()
     {
         if (MaxAge <= TimeSpan.Zero) ThrowTerminatingError(new ArgumentException("-MaxAge must be positive."), ErrorIds.SyncTrustedPoolInvalidMaxAge, MaxAge);
-        if (_members.Count == 0) WriteWarning("No attestation results: every host in the pool will be removed from it (fail-closed).");
-        var session = ResolveSession();
+        if (_members.Count == 0)
+        {
+            WriteWarning("Sync-TrustedPool received no attestation results, so it changes nothing: an empty input never " +
+                         "empties the pool. To take hosts out, pass their results or use -HostName and -Verdict.");
+        }
+        var session = ResolveSession(); // a missing connection is still an error, also with nothing to do
+        if (_members.Count == 0)
+        {
+            WriteInformation(TrustedPoolSummary.Of(Trait, []), ["TrustedPoolSummary"]);
+            return;
+        }
         var sync = new TrustedPoolSynchronizer(new PlacementClient(session));
         IReadOnlyList<TrustedPoolPlan> plans;
         try
@@ -88,15 +106,19 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
             ThrowTerminatingError(ex, ErrorId(ex, ErrorIds.SyncTrustedPoolPlanFailed), Trait);
             return;
         }
+        GuardMassRemoval(TrustedPoolRemovalCheck.Of(plans, MaxRemovalPercent));
 
         var outcomes = new List<TrustedPoolOutcome>();
         try
         {
             foreach (var outcome in sync.Apply(plans, Confirm, CancellationToken))
             {
+                FlushDebug();
                 outcomes.Add(outcome);
                 if (outcome.Change is not null) WriteObject(outcome.Change);
                 else if (outcome.Error is KeyNotFoundException notFound) WriteError(notFound, ErrorIds.SyncTrustedPoolProviderNotFound, outcome.Plan.HostName);
+                else if (outcome.Plan.Action == TrustedPoolAction.Remove)
+                    WriteError(outcome.Error!, ErrorIds.SyncTrustedPoolRemovalFailed, outcome.Plan.HostName);
                 else WriteError(outcome.Error!, ErrorIds.SyncTrustedPoolProviderFailed, outcome.Plan.HostName);
             }
         }
@@ -108,5 +130,58 @@ public sealed class SyncTrustedPoolCommand : OpenStackCmdlet
         WriteVerbose($"Trusted pool {Trait}: {summary.Added} added, {summary.Removed} removed, {summary.Unchanged} unchanged, " +
                      $"{summary.Skipped} skipped, {summary.Failed} failed.");
         WriteInformation(summary, ["TrustedPoolSummary"]);
+        if (summary.FailedRemovals.Count > 0)
+        {
+            // a host that should have left the pool may still be in it: never let that pass quietly
+            ThrowTerminatingError(new InvalidOperationException(
+                $"{summary.FailedRemovals.Count} host(s) could not be removed from the trusted pool and may still carry " +
+                $"{Trait}: {string.Join(", ", summary.FailedRemovals)}. Run Sync-TrustedPool again, or remove the trait by hand."),
+                ErrorIds.SyncTrustedPoolRemovalIncomplete, summary);
+        }
     }
+
+    /// <summary>
+    /// Stops a mass removal unless -Force, or the user says yes: -Confirm:$false and a host that cannot ask (a
+    /// non-interactive runbook) refuse. -WhatIf changes nothing, so it only warns.
+    /// </summary>
+    private void GuardMassRemoval(TrustedPoolRemovalCheck check)
+    {
+        if (!check.IsMassRemoval || Force) return;
+        string what = $"This sync would remove {check} from the trusted pool {Trait}";
+        if (IsWhatIf())
+        {
+            WriteWarning(what + ": without -WhatIf it would ask for confirmation, or need -Force.");
+            return;
+        }
+        bool confirmedOff = MyInvocation.BoundParameters.TryGetValue("Confirm", out var c) && c is SwitchParameter { IsPresent: false };
+        bool yes = false;
+        if (!confirmedOff)
+        {
+            try
+            {
+                yes = ShouldContinue(what + ". A mass removal is usually a broken pipeline (an empty or partial result " +
+                                     "file). Remove them?", "Mass removal from the trusted pool");
+            }
+            catch (Exception ex) when (ex is PSInvalidOperationException or System.Management.Automation.Host.HostException
+                                           or NotImplementedException)
+            {
+                yes = false; // nobody to ask
+            }
+        }
+        if (yes) return;
+        ThrowTerminatingError(new InvalidOperationException(
+            what + ", more than -MaxRemovalPercent allows: nothing was changed. Check the input (a broken pipeline " +
+            "often looks like this); to remove them, run again with -Force or a higher -MaxRemovalPercent."),
+            ErrorIds.SyncTrustedPoolMassRemoval, check);
+    }
+
+    private bool FlushAnd()
+    {
+        FlushDebug();
+        return true;
+    }
+
+    private bool IsWhatIf() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? w is SwitchParameter { IsPresent: true }
+            : GetVariableValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
 }
