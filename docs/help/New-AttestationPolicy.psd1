@@ -6,6 +6,7 @@
         PcrIndex     = 'The PCRs to take golden values of. Default: every PCR in the evidence.'
         Bank         = 'The banks to take golden values of. Default: every bank in the evidence.'
         Name         = 'The policy''s name. Default: golden-<HostName>.'
+        KeepReferenceLog = 'Also keep the evidence''s event log in the policy (its events in the policy''s PCRs, with the digests of the policy''s banks and a decoded description), so that a later result whose PCR breaks the policy carries an event-level diff (EventDifferences) against it. The log must replay to the evidence''s PCR values. The reference log only explains; it never changes a verdict.'
     }
     Outputs     = 'TrustedCompute.Attestation.AttestationPolicy (schema version 1), for Export-AttestationPolicy or Invoke-HostAttestation -Policy.'
     Inputs      = @{

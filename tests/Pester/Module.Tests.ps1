@@ -11,7 +11,7 @@ BeforeDiscovery {
         'Set-LaunchControlPolicy', 'Set-TrustedHost', 'Unregister-TrustedHost',
         'Set-LaunchControlPolicyListSignature', 'Set-OpenStackTrustedFlavor', 'Start-AttestationService', 'Stop-AttestationService',
         'Sync-TrustedPool', 'Update-TpmPcr',
-        'Write-TpmNvIndex')
+        'Write-TpmNvIndex', 'Export-AttestationReport', 'Update-AttestationPolicy')
     $script:whatIfTable = $script:commands | ForEach-Object { @{ Name = $_.Name; Expected = $_.Name -in $script:changesState } }
 }
 

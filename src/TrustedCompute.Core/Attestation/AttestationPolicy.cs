@@ -56,6 +56,34 @@ public sealed class PolicyEvents
     public List<string>? TxtMle { get; set; }
 }
 
+/// <summary>One event of a golden host's log, kept in a policy to explain later differences (never judged).</summary>
+public sealed class PolicyReferenceEvent
+{
+    public int Pcr { get; set; }
+    /// <summary>The event type as the spec names it (EV_EFI_BOOT_SERVICES_APPLICATION), or hex.</summary>
+    public string? Type { get; set; }
+    /// <summary>What it measured, as <see cref="TrustedCompute.Reporting.EventComponent"/> names it.</summary>
+    public string? Component { get; set; }
+    /// <summary>Boot application path, EFI variable name, ...; null when the component has no name.</summary>
+    public string? Name { get; set; }
+    public string? Description { get; set; }
+    /// <summary>Bank -> digest (hex) in the policy's banks.</summary>
+    public Dictionary<string, string>? Digests { get; set; }
+}
+
+/// <summary>Who approved a change of the policy (Update-AttestationPolicy), when, and from which host's evidence.</summary>
+public sealed class PolicyApproval
+{
+    public string? By { get; set; }
+    /// <summary>UTC, ISO 8601 ("2026-12-01T12:00:00Z").</summary>
+    public string? At { get; set; }
+    public string? HostName { get; set; }
+    public string? EvidenceDigest { get; set; }
+    public string? Comment { get; set; }
+    /// <summary>What the change added and retired, one line per value ("add pcrs.sha256.4 ab12...").</summary>
+    public List<string>? Changes { get; set; }
+}
+
 /// <summary>Verified inputs a policy judges: PCR values covered by a valid quote, the log (if any) and whether it replayed.</summary>
 public sealed record PolicyContext(
     IReadOnlyDictionary<(TpmAlgId Bank, int Index), byte[]> Pcrs, TcgEventLog? Log, bool LogReplayed, IReadOnlyList<TpmAlgId> SigningHashes);
@@ -80,6 +108,10 @@ public sealed class AttestationPolicy
     public PolicyEvents? Events { get; set; }
     /// <summary>Event-log quirks tolerated (names of <see cref="EventLogQuirks"/>).</summary>
     public List<string>? Quirks { get; set; }
+    /// <summary>The golden host's events (ordered, per PCR) that explain a later PCR difference; never judged.</summary>
+    public List<PolicyReferenceEvent>? ReferenceLog { get; set; }
+    /// <summary>Approved changes, oldest first.</summary>
+    public List<PolicyApproval>? Approvals { get; set; }
 
     /// <summary>True when the policy has no golden PCR values and no event rules: it says nothing about the boot.</summary>
     [YamlIgnore]
@@ -103,6 +135,14 @@ public sealed class AttestationPolicy
 
     /// <summary>A policy whose golden values are a known-good host's PCRs (the given banks and indexes; all when null).</summary>
     public static AttestationPolicy FromEvidence(AttestationEvidence evidence, IEnumerable<string>? banks = null, IEnumerable<int>? indexes = null, string? name = null)
+        => FromEvidence(evidence, banks, indexes, name, keepReferenceLog: false);
+
+    /// <summary>
+    /// As above; with <paramref name="keepReferenceLog"/> the policy also keeps the evidence's event log (its events in
+    /// the policy's PCRs, digests of the policy's banks), which must replay to the evidence's PCR values.
+    /// </summary>
+    public static AttestationPolicy FromEvidence(AttestationEvidence evidence, IEnumerable<string>? banks, IEnumerable<int>? indexes,
+        string? name, bool keepReferenceLog)
     {
         var bankSet = banks?.Select(b => PcrBanks.Name(PcrBanks.Parse(b))).ToHashSet();
         var indexSet = indexes?.ToHashSet();
@@ -124,7 +164,29 @@ public sealed class AttestationPolicy
             Banks = new PolicyBanks { Required = [.. pcrs.Keys] },
             Pcrs = pcrs,
         };
+        if (keepReferenceLog) policy.ReferenceLog = ReferenceEvents(evidence, pcrs);
         return policy.Snapshot();
+    }
+
+    /// <summary>The evidence's log as reference events of the PCRs and banks given; it must replay to the evidence's values.</summary>
+    internal static List<PolicyReferenceEvent> ReferenceEvents(AttestationEvidence evidence, Dictionary<string, Dictionary<int, List<string>>> pcrs)
+    {
+        if (evidence.EventLog.Length == 0) throw new ArgumentException("The evidence has no event log to keep as the reference");
+        TcgEventLog log;
+        try { log = TcgEventLog.Parse(evidence.EventLog); }
+        catch (Exception e) when (e is EventLogFormatException or InvalidDataException or TpmProtocolException)
+        {
+            throw new ArgumentException($"The evidence's event log does not parse: {e.Message}", e);
+        }
+        var values = new Dictionary<(TpmAlgId, int), byte[]>();
+        foreach (var (bank, byIndex) in pcrs)
+            foreach (var index in byIndex.Keys)
+                values[(PcrBanks.Parse(bank), index)] = evidence.PcrValues.First(p => PcrBanks.Parse(p.Bank) == PcrBanks.Parse(bank) && p.Index == index).Value;
+        if (!log.CompareWith(values).IsMatch)
+            throw new ArgumentException("The evidence's event log does not replay to its PCR values: it cannot be a reference");
+        var bankSet = pcrs.Keys.Select(PcrBanks.Parse).ToHashSet();
+        var indexSet = pcrs.Values.SelectMany(v => v.Keys).ToHashSet();
+        return TrustedCompute.Reporting.LogEvent.FromLog(log, indexSet, bankSet).Select(e => e.ToPolicy()).ToList();
     }
 
     internal EventLogQuirks QuirkFlags =>
@@ -190,6 +252,8 @@ public sealed class AttestationPolicy
             }
         }
         if (Events is { } events) ValidateEvents(events);
+        ValidateReferenceLog();
+        ValidateApprovals();
         Each(Quirks, "quirks", (q, field) =>
         {
             if (!Enum.TryParse<EventLogQuirks>(q, ignoreCase: true, out var flag) || flag == EventLogQuirks.None || !Enum.IsDefined(flag) || int.TryParse(q, out _))
@@ -210,6 +274,38 @@ public sealed class AttestationPolicy
         Each(events.KernelCommandLine?.Forbidden, "events.kernelCommandLine.forbidden", Pattern);
         Each(events.TxtSinit, "events.txtSinit", (d, f) => Hex(d, f, null));
         Each(events.TxtMle, "events.txtMle", (d, f) => Hex(d, f, null));
+    }
+
+    private void ValidateReferenceLog()
+    {
+        for (int i = 0; i < (ReferenceLog?.Count ?? 0); i++)
+        {
+            string field = $"referenceLog[{i}]";
+            var e = ReferenceLog![i] ?? throw Invalid(field, NoValue);
+            if (e.Pcr is < 0 or >= PcrReplay.PcrCount) throw Invalid($"{field}.pcr", "PCR index must be 0-23");
+            if (string.IsNullOrEmpty(e.Type)) throw Invalid($"{field}.type", NoValue);
+            if (!Enum.TryParse<TrustedCompute.Reporting.EventComponent>(e.Component, out var c) || !Enum.IsDefined(c) || int.TryParse(e.Component, out _))
+                throw Invalid($"{field}.component", $"'{e.Component}' is not a component ({string.Join(", ", Enum.GetNames<TrustedCompute.Reporting.EventComponent>())})");
+            if (e.Digests is null || e.Digests.Count == 0) throw Invalid($"{field}.digests", "give at least one digest");
+            foreach (var (bankName, digest) in e.Digests)
+            {
+                var bank = Bank(bankName, $"{field}.digests.{bankName}");
+                Hex(digest ?? throw Invalid($"{field}.digests.{bankName}", NoValue), $"{field}.digests.{bankName}", PcrBanks.DigestSize(bank));
+            }
+        }
+    }
+
+    private void ValidateApprovals()
+    {
+        for (int i = 0; i < (Approvals?.Count ?? 0); i++)
+        {
+            string field = $"approvals[{i}]";
+            var a = Approvals![i] ?? throw Invalid(field, NoValue);
+            if (string.IsNullOrWhiteSpace(a.By)) throw Invalid($"{field}.by", NoValue);
+            if (!DateTime.TryParse(a.At, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out _))
+                throw Invalid($"{field}.at", $"'{a.At}' is not a time (ISO 8601)");
+            Each(a.Changes, $"{field}.changes", (_, _) => { });
+        }
     }
 
     /// <summary>Checks each entry of a list that is given; a null entry is an error, never skipped.</summary>

@@ -59,6 +59,11 @@ public sealed class AttestationResult
     public ulong? Clock { get; init; }
     public uint? ResetCount { get; init; }
     public uint? RestartCount { get; init; }
+    /// <summary>
+    /// When a quoted PCR broke the policy and the policy keeps a reference log: what changed, event by event, in
+    /// those PCRs of a log that replayed. It only explains; the verdict comes from <see cref="Reasons"/> alone.
+    /// </summary>
+    public TrustedCompute.Reporting.EventDifference[] EventDifferences { get; init; } = [];
 
     public static AttestationVerdict VerdictOf(IEnumerable<AttestationReason> reasons)
     {
@@ -84,7 +89,7 @@ public sealed class AttestationResult
         {
             HostName = hostName ?? HostName, ClaimedHostName = ClaimedHostName, AttestationKeyName = AttestationKeyName,
             Verdict = VerdictOf(all), Reasons = all, Time = Time, EvidenceDigest = EvidenceDigest,
-            Clock = Clock, ResetCount = ResetCount, RestartCount = RestartCount,
+            Clock = Clock, ResetCount = ResetCount, RestartCount = RestartCount, EventDifferences = EventDifferences,
         };
     }
 

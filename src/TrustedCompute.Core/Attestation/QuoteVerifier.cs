@@ -121,7 +121,8 @@ public sealed class QuoteVerifier : IDisposable
             if (first is not null) CheckCounters(first, akName, plainCounters, reasons);
             var log = CheckEventLog(evidence, verified, reasons);
             if (_options.Policy is { } policy) Evaluate(policy, new PolicyContext(verified, log.Log, log.Replayed, signingHashes), reasons);
-            return Result(host, claimed, reasons, digest, allVerified ? first : null, akName, plainCounters);
+            return Result(host, claimed, reasons, digest, allVerified ? first : null, akName, plainCounters,
+                Explain(_options.Policy, log.Log, log.Replayed, reasons));
         }
         finally
         {
@@ -485,6 +486,21 @@ public sealed class QuoteVerifier : IDisposable
 
     private static AttestationReason Fail(string id, string message) => new(id, ReasonSeverity.Failure, message);
 
+    /// <summary>The event-level diff of the PCRs that broke the policy against its reference log; it never adds a reason.</summary>
+    private static TrustedCompute.Reporting.EventDifference[] Explain(AttestationPolicy? policy, TcgEventLog? log, bool replayed,
+        List<AttestationReason> reasons)
+    {
+        if (policy?.ReferenceLog is not { Count: > 0 } reference || log is null || !replayed) return [];
+        var pcrs = reasons.Where(r => r.Id == ReasonIds.PolicyPcr && r.Actual is not null && r.Pcr is not null).Select(r => r.Pcr!.Value).ToHashSet();
+        if (pcrs.Count == 0) return [];
+        try
+        {
+            var old = reference.Select(TrustedCompute.Reporting.LogEvent.From).ToList();
+            return [.. TrustedCompute.Reporting.EventLogDiff.Compare(old, TrustedCompute.Reporting.LogEvent.FromLog(log, pcrs), pcrs)];
+        }
+        catch (Exception e) when (e is not OutOfMemoryException) { return []; }
+    }
+
     private static int Failures(List<AttestationReason> reasons)
     {
         int n = 0;
@@ -495,8 +511,9 @@ public sealed class QuoteVerifier : IDisposable
     private static AttestationReason Indeterminate(string id, string message) => new(id, ReasonSeverity.Indeterminate, message);
 
     private static AttestationResult Result(string host, string claimed, List<AttestationReason> reasons, string digest, TpmAttest? attest,
-        string akName, bool plainCounters) => new()
+        string akName, bool plainCounters, TrustedCompute.Reporting.EventDifference[]? differences = null) => new()
     {
+        EventDifferences = differences ?? [],
         AttestationKeyName = akName,
         HostName = host,
         ClaimedHostName = claimed,

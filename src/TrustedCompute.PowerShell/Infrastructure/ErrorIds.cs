@@ -142,4 +142,14 @@ public static class ErrorIds
     public const string StopAttestationServiceNotFound = nameof(StopAttestationServiceNotFound);
     public const string StopAttestationServiceNotService = nameof(StopAttestationServiceNotService);
     public const string StopAttestationServiceFailed = nameof(StopAttestationServiceFailed);
+
+    // Reporting: diffs, patch-day updates, the fleet report
+    public const string CompareAttestationEvidenceInvalidInput = nameof(CompareAttestationEvidenceInvalidInput);
+    public const string CompareAttestationEvidenceNoEventLog = nameof(CompareAttestationEvidenceNoEventLog);
+    public const string ExportAttestationReportFileExists = nameof(ExportAttestationReportFileExists);
+    public const string ExportAttestationReportWriteFailed = nameof(ExportAttestationReportWriteFailed);
+    public const string UpdateAttestationPolicyNotFound = nameof(UpdateAttestationPolicyNotFound);
+    public const string UpdateAttestationPolicyInvalidEvidence = nameof(UpdateAttestationPolicyInvalidEvidence);
+    public const string UpdateAttestationPolicyHostNotFound = nameof(UpdateAttestationPolicyHostNotFound);
+    public const string UpdateAttestationPolicyRejected = nameof(UpdateAttestationPolicyRejected);
 }

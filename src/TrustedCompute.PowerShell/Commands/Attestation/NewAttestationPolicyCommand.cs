@@ -27,12 +27,16 @@ public sealed class NewAttestationPolicyCommand : TrustedComputeCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
+    /// <summary>Keep the evidence's event log (its events in the policy's PCRs) to explain later differences.</summary>
+    [Parameter]
+    public SwitchParameter KeepReferenceLog { get; set; }
+
     protected override void ProcessRecord()
     {
         try
         {
             var evidence = AttestationInput.ToEvidence(FromEvidence);
-            WriteObject(AttestationPolicy.FromEvidence(evidence, Bank, PcrIndex, Name));
+            WriteObject(AttestationPolicy.FromEvidence(evidence, Bank, PcrIndex, Name, KeepReferenceLog));
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or FormatException)
         {
