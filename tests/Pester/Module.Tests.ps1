@@ -8,7 +8,7 @@ BeforeDiscovery {
     $script:changesState = @(
         'Disconnect-OpenStack', 'Export-AttestationEvidence', 'Export-AttestationPolicy', 'Export-LaunchControlPolicy',
         'New-TpmAttestationKey', 'Register-AttestationPolicy', 'Register-TrustedHost', 'Remove-TpmAttestationKey',
-        'Set-LaunchControlPolicy', 'Set-TrustedHost', 'Unregister-TrustedHost',
+        'Set-LaunchControlPolicy', 'Set-OpenStackTrustedImage', 'Set-TrustedAggregate', 'Set-TrustedHost', 'Unregister-TrustedHost',
         'Set-LaunchControlPolicyListSignature', 'Set-OpenStackTrustedFlavor', 'Start-AttestationService', 'Stop-AttestationService',
         'Sync-TrustedPool', 'Update-TpmPcr',
         'Write-TpmNvIndex', 'Export-AttestationReport', 'Update-AttestationPolicy')
