@@ -279,6 +279,31 @@ Describe 'Sync-TrustedPool and Get-TrustedPool' {
         (Invoke-Core ($script:Placement.GetTraitsAsync($p.Uuid, $script:None))).Traits | Should -Be @('HW_CPU_X86_AVX2')
     }
 
+    It 'Get-TrustedHost | Invoke-HostAttestation | Sync-TrustedPool: an enrolled host named as its provider joins the pool' {
+        if (Skip-WithoutCloud) { return }
+        if (-not (Get-Command swtpm -ErrorAction Ignore)) { Set-ItResult -Skipped -Because 'swtpm is not installed'; return }
+        $swtpm = Join-Path $PSScriptRoot '../env/swtpm.sh'
+        $dir = Join-Path $TestDrive 'tpm'
+        $tpm = @{}
+        & $swtpm start $dir | ForEach-Object { $k, $v = $_ -split '=', 2; $tpm[$k] = $v }
+        try {
+            $store = Join-Path $TestDrive 'store.db'
+            $roots = New-Item -ItemType Directory (Join-Path $TestDrive 'roots')
+            Copy-Item (Join-Path $tpm.CA_DIR 'issuercert.pem'), (Join-Path $tpm.CA_DIR 'swtpm-localca-rootca-cert.pem') $roots
+            $null = New-TpmAttestationKey -Tpm $tpm.TRUSTEDCOMPUTE_TPM -Force -Confirm:$false
+            $null = Get-AttestationEvidence -Tpm $tpm.TRUSTEDCOMPUTE_TPM -PcrIndex 0 -NoEventLog | New-AttestationPolicy -Name pool |
+                Register-AttestationPolicy -StoreConnectionString $store
+            $name = $script:Providers[1].Name
+            $null = Register-TrustedHost -Tpm $tpm.TRUSTEDCOMPUTE_TPM -HostName $name -EkTrustPath $roots -PolicyName pool -StoreConnectionString $store
+            $changes = Get-TrustedHost -StoreConnectionString $store |
+                Invoke-HostAttestation -Tpm $tpm.TRUSTEDCOMPUTE_TPM -NoEventLog -StoreConnectionString $store |
+                Sync-TrustedPool -Trait $script:Trait -Force
+            ($changes | Where-Object HostName -EQ $name).Action | Should -Be 'Add'
+            @((Get-TrustedPool -Trait $script:Trait).ProviderUuid) | Should -Contain $script:Providers[1].Uuid
+        }
+        finally { & $swtpm stop $dir }
+    }
+
     Context 'guard rails' {
         BeforeEach {
             if (-not $script:SkipReason) {
