@@ -87,13 +87,21 @@ public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPol
     /// <summary>
     /// The newest result of the enrolled AK that carries counters (a failed attempt in between must not blind the
     /// rollback check), else the newest result of that AK, which then says why reboots were not checked. Results of
-    /// an AK enrolled before (the host was enrolled again) are not this key's history.
+    /// an AK enrolled before (the host was enrolled again) are not this key's history. When the recent results since
+    /// enrollment hold none of this AK (a long run of failed collections), its counters are out of sight: a result
+    /// without counters stands in, so the check says so instead of passing as a first attestation.
     /// </summary>
     private AttestationResult? Previous(EnrolledHost host)
     {
-        var mine = store.GetResults(new ResultQuery { HostName = host.Name, Last = RecentResults })
-            .Where(r => string.Equals(r.AttestationKeyName, host.AttestationKeyName, StringComparison.OrdinalIgnoreCase)).ToList();
-        return mine.FirstOrDefault(r => r is { ResetCount: not null, RestartCount: not null, Clock: not null }) ?? mine.FirstOrDefault();
+        var recent = store.GetResults(new ResultQuery { HostName = host.Name, Last = RecentResults });
+        var mine = recent.Where(r => string.Equals(r.AttestationKeyName, host.AttestationKeyName, StringComparison.OrdinalIgnoreCase)).ToList();
+        var found = mine.FirstOrDefault(r => r is { ResetCount: not null, RestartCount: not null, Clock: not null }) ?? mine.FirstOrDefault();
+        if (found is not null || recent.Count < RecentResults || recent[^1].Time < host.EnrolledAt) return found;
+        return new AttestationResult
+        {
+            HostName = host.Name, AttestationKeyName = host.AttestationKeyName, Verdict = AttestationVerdict.Unknown, Reasons = [],
+            Time = recent[^1].Time,
+        };
     }
 
     private static TpmPublic? EnrolledKey(EnrolledHost host, List<AttestationReason> reasons)

@@ -134,6 +134,26 @@ public sealed class EnrollmentFlowTests : IClassFixture<SwtpmFixture>, IDisposab
     }
 
     [SkippableFact]
+    public void A_long_run_of_failed_collections_does_not_make_the_next_quote_a_first_attestation()
+    {
+        _tpm.Require();
+        using var tpm = TpmClient.Open(_tpm.ConnectionString);
+        NewAk(tpm);
+        Enroll(tpm, "host-g");
+        var (evidence, nonce) = Collect(tpm);
+        Assert.Equal(AttestationVerdict.Trusted, Verify(evidence, nonce, "host-g", Golden(evidence)).Verdict);
+        // 25 sweeps could not reach the host: results without a key or counters push the good one out of the window.
+        _store.AddResults([.. Enumerable.Range(0, 25).Select(_ =>
+            AttestationResult.Failed("host-g", "collect.unreachable", "down", ReasonSeverity.Indeterminate))]);
+        (evidence, nonce) = Collect(tpm);
+        var r = Verify(evidence, nonce, "host-g", Golden(evidence));
+        Assert.Equal(AttestationVerdict.Unknown, r.Verdict);
+        Assert.Contains(r.Reasons, x => x.Id == ReasonIds.TpmCounters);
+        (evidence, nonce) = Collect(tpm);
+        Assert.Equal(AttestationVerdict.Trusted, Verify(evidence, nonce, "host-g", Golden(evidence)).Verdict);
+    }
+
+    [SkippableFact]
     public void A_new_key_on_the_same_TPM_that_was_never_activated_is_Untrusted()
     {
         _tpm.Require();
