@@ -78,13 +78,18 @@ public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPol
 
     /// <summary>
     /// The newest result that carries counters of the enrolled AK (a failed attempt in between must not blind the
-    /// rollback check), else the newest result, which then says why reboots were not checked.
+    /// rollback check), else the newest result that judged evidence, which then says why reboots were not checked. A
+    /// host that could not be reached says nothing about its TPM, but a window full of such results hides the history,
+    /// so then the newest result counts (and the host is at best Unknown).
     /// </summary>
     private AttestationResult? Previous(EnrolledHost host)
     {
         var recent = store.GetResults(new ResultQuery { HostName = host.Name, Last = RecentResults });
-        return recent.FirstOrDefault(r => r.ResetCount is not null && r.RestartCount is not null && r.Clock is not null
-            && string.Equals(r.AttestationKeyName, host.AttestationKeyName, StringComparison.OrdinalIgnoreCase)) ?? recent.FirstOrDefault();
+        var usable = recent.FirstOrDefault(r => r.ResetCount is not null && r.RestartCount is not null && r.Clock is not null
+            && string.Equals(r.AttestationKeyName, host.AttestationKeyName, StringComparison.OrdinalIgnoreCase))
+            ?? recent.FirstOrDefault(r => r.EvidenceDigest.Length > 0);
+        // Only failures to collect in sight: a first attestation when that is the whole history, else fail closed.
+        return usable is not null || recent.Count < RecentResults ? usable : recent.FirstOrDefault();
     }
 
     private static TpmPublic? EnrolledKey(EnrolledHost host, List<AttestationReason> reasons)

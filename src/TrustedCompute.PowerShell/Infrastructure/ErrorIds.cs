@@ -70,6 +70,7 @@ public static class ErrorIds
     public const string InvokeHostAttestationPreviousConflict = nameof(InvokeHostAttestationPreviousConflict);
     public const string InvokeHostAttestationPreviousInvalid = nameof(InvokeHostAttestationPreviousInvalid);
     public const string InvokeHostAttestationRemoteFailed = nameof(InvokeHostAttestationRemoteFailed);
+    public const string InvokeHostAttestationTargetInvalid = nameof(InvokeHostAttestationTargetInvalid);
     public const string NewAttestationPolicyInvalidEvidence = nameof(NewAttestationPolicyInvalidEvidence);
     public const string TestAttestationPolicyPathNotFound = nameof(TestAttestationPolicyPathNotFound);
 

@@ -106,6 +106,16 @@ public sealed class SwtpmFleetTests(SwtpmFleetFixture fleet) : IClassFixture<Swt
             var recorded = store.GetResults(new ResultQuery());
             Assert.Equal(before + SwtpmFleetFixture.Size, recorded.Count);
             Assert.Equal(AttestationVerdict.Unknown, store.GetLatestResults([frozen.Name])[frozen.Name].Verdict);
+
+            // thawed, its first verified quote is Trusted: a failure to collect says nothing about the TPM's counters
+            SwtpmFleetFixture.Signal(frozen.Pid, "CONT");
+            using var again = new FleetSweep(new SwtpmEvidenceSource(SwtpmFleetFixture.AkHandle),
+                () => new RegistryJudge(store, fleet.Golden), Options());
+            again.Add(fleet.Targets.Single(t => t.Name == frozen.Name));
+            again.Complete();
+            var thawed = Assert.Single(again.TakeAll());
+            Assert.True(thawed.Result.Verdict == AttestationVerdict.Trusted,
+                string.Join("; ", thawed.Result.Reasons.Select(r => r.ToString())));
         }
         finally
         {

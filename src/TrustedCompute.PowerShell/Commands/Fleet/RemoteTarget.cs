@@ -1,0 +1,56 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using TrustedCompute.Fleet;
+
+namespace TrustedCompute.PowerShell.Commands.Fleet;
+
+public enum RemoteTransport { Ssh, WinRm, Session }
+
+/// <summary>How the remoting source reaches one host: an open PSSession, SSH, or WinRM (with a credential).</summary>
+internal sealed record RemoteTarget(RemoteTransport Transport)
+{
+    public PSSession? Session { get; init; }
+    /// <summary>WinRM credential; stays in memory, never in a message or the store.</summary>
+    public PSCredential? Credential { get; init; }
+
+    public static SweepTarget ForSession(PSSession session, string? name = null) =>
+        new(name ?? session.ComputerName) { Handle = new RemoteTarget(RemoteTransport.Session) { Session = session } };
+
+    public static SweepTarget ForSsh(string name, string address, string? user, string? keyFile, int? port,
+        IReadOnlyDictionary<string, string> options) =>
+        new(name)
+        {
+            Address = address, UserName = user, KeyFilePath = keyFile, Port = port, Options = options,
+            Handle = new RemoteTarget(RemoteTransport.Ssh),
+        };
+
+    public static SweepTarget ForWinRm(string name, string computer, PSCredential? credential, int? port) =>
+        new(name) { Address = computer, Port = port, Handle = new RemoteTarget(RemoteTransport.WinRm) { Credential = credential } };
+
+    /// <summary>The New-PSSession parameters for this target (none for an open session).</summary>
+    public static Hashtable? SessionParameters(SweepTarget target, TimeSpan timeout)
+    {
+        var remote = target.Handle as RemoteTarget ?? new RemoteTarget(RemoteTransport.Ssh);
+        if (remote.Transport == RemoteTransport.Session) return null;
+        var p = new Hashtable();
+        if (remote.Transport == RemoteTransport.Ssh)
+        {
+            p["HostName"] = target.ConnectTo;
+            if (target.UserName is not null) p["UserName"] = target.UserName;
+            if (target.KeyFilePath is not null) p["KeyFilePath"] = target.KeyFilePath;
+            if (target.Port is { } port) p["Port"] = port;
+            var options = new Hashtable(StringComparer.OrdinalIgnoreCase) { ["BatchMode"] = "yes" };
+            foreach (var (key, value) in target.Options) options[key] = value;
+            p["Options"] = options;
+            p["ConnectingTimeout"] = (int)Math.Clamp(timeout.TotalMilliseconds, 1000, int.MaxValue);
+        }
+        else
+        {
+            p["ComputerName"] = target.ConnectTo;
+            if (remote.Credential is not null) p["Credential"] = remote.Credential;
+            if (target.Port is { } port) p["Port"] = port;
+        }
+        return p;
+    }
+}
