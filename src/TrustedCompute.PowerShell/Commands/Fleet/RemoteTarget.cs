@@ -28,6 +28,13 @@ internal sealed record RemoteTarget(RemoteTransport Transport)
     public static SweepTarget ForWinRm(string name, string computer, PSCredential? credential, int? port) =>
         new(name) { Address = computer, Port = port, Handle = new RemoteTarget(RemoteTransport.WinRm) { Credential = credential } };
 
+    /// <summary>
+    /// Time to set up the SSH connection: half the host's timeout, at most 15 s, so that a host that does not answer
+    /// is told apart (unreachable) from one that hangs once connected (timeout).
+    /// </summary>
+    public static TimeSpan ConnectingTimeout(TimeSpan timeout) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 2, 1000, 15_000));
+
     /// <summary>The New-PSSession parameters for this target (none for an open session).</summary>
     public static Hashtable? SessionParameters(SweepTarget target, TimeSpan timeout)
     {
@@ -43,7 +50,7 @@ internal sealed record RemoteTarget(RemoteTransport Transport)
             var options = new Hashtable(StringComparer.OrdinalIgnoreCase) { ["BatchMode"] = "yes" };
             foreach (var (key, value) in target.Options) options[key] = value;
             p["Options"] = options;
-            p["ConnectingTimeout"] = (int)Math.Clamp(timeout.TotalMilliseconds, 1000, int.MaxValue);
+            p["ConnectingTimeout"] = (int)ConnectingTimeout(timeout).TotalMilliseconds;
         }
         else
         {

@@ -97,9 +97,13 @@ internal sealed class RemotingEvidenceSource : IEvidenceSource, IDisposable
         {
             throw new OperationCanceledException($"{target.Name}: stopped", e, ct);
         }
-        catch (RuntimeException e)
+        catch (RuntimeException e) when (!ct.IsCancellationRequested)
         {
-            throw Classify(target, e);
+            var failure = Classify(target, e);
+            bool opening = e.ErrorRecord?.FullyQualifiedErrorId?.Contains("PSSessionOpenFailed", StringComparison.Ordinal) == true;
+            if (opening && remote?.Transport is null or RemoteTransport.Ssh && failure.ReasonId is FleetReasonIds.Unreachable)
+                failure = await SshProbe.RefineAsync(target, failure, ct).ConfigureAwait(false);
+            throw failure;
         }
         ct.ThrowIfCancellationRequested();
         var bundles = output.Where(o => o?.BaseObject is not ErrorRecord).ToList();
@@ -116,7 +120,7 @@ internal sealed class RemotingEvidenceSource : IEvidenceSource, IDisposable
     /// <summary>Maps a remoting failure to its reason; the message is PowerShell's (no secret is ever in it).</summary>
     internal static EvidenceCollectionException Classify(SweepTarget target, RuntimeException e)
     {
-        string message = e.Message;
+        string message = e.ErrorRecord?.Exception?.Message is { Length: > 0 } inner ? inner : e.Message;
         string fqid = e.ErrorRecord?.FullyQualifiedErrorId ?? "";
         string text = message + " " + fqid;
         bool Has(params string[] words) => words.Any(w => text.Contains(w, StringComparison.OrdinalIgnoreCase));
@@ -124,17 +128,20 @@ internal sealed class RemotingEvidenceSource : IEvidenceSource, IDisposable
         int mark = message.IndexOf(ModuleMark, StringComparison.Ordinal);
         if (mark >= 0)
             return new(FleetReasonIds.Module, $"{target.Name}: {message[(mark + ModuleMark.Length)..].Trim()}", false, e);
-        if (Has("subsystem request failed", "subsystem"))
+        if (Has("subsystem request failed"))
             return new(FleetReasonIds.Module, $"{target.Name}: PowerShell is not available as an SSH subsystem ({message})", false, e);
         if (Has("Permission denied", "Authentication failed", "Access is denied", "AccessDenied", "LogonFailure",
                 "Host key verification failed", "AuthenticationFailed"))
             return new(FleetReasonIds.Auth, show, false, e);
-        if (Has("GetAttestationEvidence", "TpmTransport", "TPM"))
+        if (Has("GetAttestationEvidence", "TpmTransport", "TPM simulator", "TPM device", "TPM_RC"))
             return new(FleetReasonIds.Tpm, show, false, e);
+        if (Has("SSH connection attempt failed", "connect to host"))
+            return new(FleetReasonIds.Unreachable, show, true, e);
         if (Has("timed out", "Timeout"))
             return new(FleetReasonIds.Timeout, show, true, e);
         if (Has("PSSessionOpenFailed", "No route", "refused", "Could not resolve", "closed by remote host",
-                "Connection reset", "Broken", "PSRemotingTransportException", "pipe", "ended", "Connection closed",
+                "Connection reset", "Broken", "PSRemotingTransportException", "pipe", "session has ended", "Connection closed",
+                "abruptly terminated",
                 "NetworkPathNotFound", "WinRM cannot complete"))
             return new(FleetReasonIds.Unreachable, show, true, e);
         return new(FleetReasonIds.Failed, show, false, e);
