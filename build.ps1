@@ -25,12 +25,16 @@ $ResultsDir = Join-Path $OutDir 'test-results'
 $PwshPath = @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh'), (Join-Path $PSHOME 'unix/pwsh'), (Join-Path $PSHOME 'pwsh.exe')) |
     Where-Object { $_ -and [IO.Path]::GetFileNameWithoutExtension($_) -eq 'pwsh' -and (Test-Path $_) } | Select-Object -First 1
 $PesterVersion = '5.7.1'
-$AptPackages = @('swtpm', 'swtpm-tools', 'tpm2-tools', 'tboot', 'openssh-server')
+$AptPackages = @('swtpm', 'swtpm-tools', 'tpm2-tools', 'tboot', 'openssh-server', 'postgresql')
 
 # Files the module ships, and nothing else. A new dependency must be named here.
 $ShippedRoot = @('TrustedCompute.PowerShell.dll')
 $ShippedSources = @('src/TrustedCompute.PowerShell/TrustedCompute.psm1', 'src/TrustedCompute.PowerShell/TrustedCompute.types.ps1xml')
-$ShippedDependencies = @('TrustedCompute.Core.dll', 'YamlDotNet.dll')
+$ShippedDependencies = @('TrustedCompute.Core.dll', 'YamlDotNet.dll', 'Microsoft.Data.Sqlite.dll', 'SQLitePCLRaw.core.dll',
+    'SQLitePCLRaw.batteries_v2.dll', 'SQLitePCLRaw.provider.e_sqlite3.dll', 'Npgsql.dll',
+    'Microsoft.Extensions.Logging.Abstractions.dll', 'Microsoft.Extensions.DependencyInjection.Abstractions.dll')
+# Native SQLite for the platforms the module supports, staged as dependencies/runtimes/<rid>/native/<file>.
+$ShippedNative = [ordered]@{ 'linux-x64' = 'libe_sqlite3.so'; 'linux-arm64' = 'libe_sqlite3.so'; 'win-x64' = 'e_sqlite3.dll' }
 $IgnoredPublishFiles = @('*.pdb', '*.deps.json', '*.xml')
 
 function Write-Step([string] $Text) { Write-Information "==> $Text" -InformationAction Continue }
@@ -107,6 +111,14 @@ function Invoke-Build {
     foreach ($file in $ShippedRoot) { Copy-Item (Join-Path $publishDir $file) $ModuleDir }
     foreach ($file in $ShippedSources) { Copy-Item (Join-Path $Root $file) $ModuleDir }
     foreach ($file in $ShippedDependencies) { Copy-Item (Join-Path $publishDir $file) (Join-Path $ModuleDir 'dependencies') }
+    foreach ($rid in $ShippedNative.Keys) {
+        $relative = "runtimes/$rid/native/$($ShippedNative[$rid])"
+        $source = Join-Path $publishDir $relative
+        if (-not (Test-Path $source)) { throw "Publish produced no $relative" }
+        $target = Join-Path $ModuleDir "dependencies/runtimes/$rid/native"
+        $null = New-Item -ItemType Directory -Force $target
+        Copy-Item $source $target
+    }
     $formats = Get-ChildItem (Join-Path $Root 'src/TrustedCompute.PowerShell/Formats') -Filter '*.format.ps1xml' | Sort-Object Name
     $formats | Copy-Item -Destination $ModuleDir
 

@@ -36,6 +36,19 @@ Describe 'build.ps1 Bootstrap' {
     }
 }
 
+Describe 'build.ps1 ship list' {
+    It 'names the store packages, native SQLite for linux-x64, linux-arm64 and win-x64, and PostgreSQL for the tests' {
+        foreach ($dll in 'Microsoft.Data.Sqlite.dll', 'SQLitePCLRaw.core.dll', 'SQLitePCLRaw.batteries_v2.dll',
+            'SQLitePCLRaw.provider.e_sqlite3.dll', 'Npgsql.dll', 'Microsoft.Extensions.Logging.Abstractions.dll') {
+            $ShippedDependencies | Should -Contain $dll
+        }
+        @($ShippedNative.Keys) | Should -Be @('linux-x64', 'linux-arm64', 'win-x64')
+        $ShippedNative['win-x64'] | Should -Be 'e_sqlite3.dll'
+        $AptPackages | Should -Contain 'postgresql'
+        Get-Content -Raw (Join-Path $PSScriptRoot '../../.ci/run') | Should -Match 'apt-get install[^\n]* postgresql'
+    }
+}
+
 Describe 'build.ps1 skip policy' {
     It 'reads each skipped xunit test and its reason from a trx file' {
         [xml] $trx = @'
@@ -57,7 +70,8 @@ Describe 'build.ps1 skip policy' {
         Test-ExpectedSkip 'the OpenStack test cloud is not running (build.ps1 -Task Test starts it)' $false | Should -BeTrue
         Test-ExpectedSkip 'FIFOs are a POSIX thing' $false | Should -Be ([bool] $IsWindows)
         foreach ($reason in '', 'swtpm and tpm2-tools are not installed', 'YamlDotNet 13.7.1 is not in the NuGet cache',
-            'openssl is not installed', '/usr/sbin/lcp2_crtpolelt is not present', 'x has no replay-py oracle; also other') {
+            'openssl is not installed', '/usr/sbin/lcp2_crtpolelt is not present',
+            'PostgreSQL 15 is not installed (apt-get install postgresql)', 'x has no replay-py oracle; also other') {
             Test-ExpectedSkip $reason $false | Should -BeFalse -Because "'$reason' is not an expected skip"
         }
         Test-ExpectedSkip 'the OpenStack test cloud is not running' $true | Should -BeFalse

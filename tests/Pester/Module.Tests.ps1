@@ -38,8 +38,11 @@ Describe 'Module manifest' {
 
     It 'ships only the allow-listed files' {
         $files = Get-ChildItem $env:TRUSTEDCOMPUTE_MODULE_PATH -Recurse -File | ForEach-Object { [IO.Path]::GetRelativePath($env:TRUSTEDCOMPUTE_MODULE_PATH, $_.FullName).Replace('\', '/') }
-        $files | Where-Object { $_ -notmatch '^(TrustedCompute\.(psd1|psm1|types\.ps1xml|PowerShell\.dll)|[A-Za-z]+\.format\.ps1xml|dependencies/[A-Za-z.]+\.dll|en-US/(about_[A-Za-z_]+\.help\.txt|TrustedCompute\.PowerShell\.dll-Help\.xml))$' } | Should -BeNullOrEmpty
+        $files | Where-Object { $_ -notmatch '^(TrustedCompute\.(psd1|psm1|types\.ps1xml|PowerShell\.dll)|[A-Za-z]+\.format\.ps1xml|dependencies/[A-Za-z0-9._]+\.dll|dependencies/runtimes/(linux-x64|linux-arm64)/native/libe_sqlite3\.so|dependencies/runtimes/win-x64/native/e_sqlite3\.dll|en-US/(about_[A-Za-z_]+\.help\.txt|TrustedCompute\.PowerShell\.dll-Help\.xml))$' } | Should -BeNullOrEmpty
         $files | Should -Contain 'dependencies/TrustedCompute.Core.dll'
+        foreach ($native in 'linux-x64/native/libe_sqlite3.so', 'linux-arm64/native/libe_sqlite3.so', 'win-x64/native/e_sqlite3.dll') {
+            $files | Should -Contain "dependencies/runtimes/$native"
+        }
     }
 
     It 'keeps Core out of the default load context' {
@@ -49,6 +52,47 @@ Describe 'Module manifest' {
         [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($core[0]).Name | Should -Be 'TrustedCompute'
         $cmdlets = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'TrustedCompute.PowerShell' }
         [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($cmdlets[0]) | Should -Be ([System.Runtime.Loader.AssemblyLoadContext]::Default)
+    }
+
+    It 'opens a SQLite store through Core in the private load context, native SQLite included, in a fresh pwsh' {
+        $storePath = Join-Path $TestDrive 'module store/store.db'
+        $probe = Join-Path $TestDrive 'store-probe.ps1'
+        Set-Content -LiteralPath $probe -Value @'
+param([string] $Manifest, [string] $StorePath)
+$ErrorActionPreference = 'Stop'
+Import-Module $Manifest
+$null = (Get-Command Get-TpmPcr).OutputType
+$core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'TrustedCompute.Core' } | Select-Object -First 1
+$store = $core.GetType('TrustedCompute.Store.AttestationStoreFactory', $true).GetMethod('Open').Invoke($null, @($StorePath))
+$info = [Enum]::Parse($core.GetType('TrustedCompute.Attestation.ReasonSeverity', $true), 'Info')
+$result = $core.GetType('TrustedCompute.Attestation.AttestationResult', $true).GetMethod('Failed').Invoke($null,
+    @('pester-host', 'probe.pester', 'from a fresh pwsh', $info))
+$store.AddResult($result, $null)
+$read = $store.GetResults([Activator]::CreateInstance($core.GetType('TrustedCompute.Store.ResultQuery', $true)))
+"location=$($store.Location)"
+"read=$($read.Count) $($read[0].HostName) $($read[0].Reasons[0].Id)"
+foreach ($name in 'TrustedCompute.Core', 'Microsoft.Data.Sqlite', 'SQLitePCLRaw.core', 'Npgsql') {
+    $assembly = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq $name } | Select-Object -First 1
+    "context $name=$([System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($assembly).Name)"
+}
+if ($IsLinux) { "native=" + ((Get-Content "/proc/$PID/maps") -match 'e_sqlite3' | ForEach-Object { ($_ -split '\s+')[-1] } | Select-Object -First 1) }
+$store.Dispose()
+'@
+        $pwsh = @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh'), (Join-Path $PSHOME 'unix/pwsh'), (Join-Path $PSHOME 'pwsh.exe')) |
+            Where-Object { $_ -and [IO.Path]::GetFileNameWithoutExtension($_) -eq 'pwsh' -and (Test-Path $_) } | Select-Object -First 1
+        $out = (& $pwsh -NoProfile -NonInteractive -File $probe -Manifest $manifestPath -StorePath $storePath 2>&1) -join "`n"
+        $LASTEXITCODE | Should -Be 0 -Because $out
+        $out | Should -Match ([regex]::Escape("location=sqlite:$storePath"))
+        $out | Should -Match 'read=1 pester-host probe\.pester'
+        $out | Should -Match 'context TrustedCompute.Core=TrustedCompute'
+        $out | Should -Match 'context Microsoft.Data.Sqlite=TrustedCompute'
+        $out | Should -Match 'context SQLitePCLRaw.core=TrustedCompute'
+        if ($IsLinux) {
+            $rid = 'linux-' + [System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant()
+            $staged = Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH "dependencies/runtimes/$rid/native/libe_sqlite3.so"
+            $out | Should -Match ([regex]::Escape("native=$((Resolve-Path $staged).Path)"))
+            (Get-Item $storePath).UnixFileMode | Should -Be ([IO.UnixFileMode] 'UserRead, UserWrite')
+        }
     }
 
     It 'names no command like those of Windows'' TrustedPlatformModule module' {

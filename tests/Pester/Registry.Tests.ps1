@@ -121,7 +121,7 @@ Describe 'Host registry on swtpm and SQLite' -Skip:$noSimulator {
         ($r.Reasons | Where-Object Id -eq 'policy.pcr').Pcr | Should -Be 16
         $history = Get-AttestationResult host-a
         $history[0].Verdict | Should -Be 'Untrusted'
-        @($history).Count | Should -Be 6
+        @($history).Count | Should -Be 7
         @(Get-AttestationResult host-a -Verdict Trusted).Count | Should -Be 3
         @(Get-AttestationResult host-a -Last 2).Count | Should -Be 2
         Get-AttestationResult host-a -Since ([datetime]::UtcNow.AddMinutes(5)) | Should -BeNullOrEmpty
@@ -141,7 +141,7 @@ Describe 'Host registry on swtpm and SQLite' -Skip:$noSimulator {
         $err[0].FullyQualifiedErrorId | Should -BeLike 'GetTrustedHostNotFound,*'
         Get-TrustedHost host-a | Unregister-TrustedHost -Confirm:$false
         Get-TrustedHost | Should -BeNullOrEmpty
-        @(Get-AttestationResult host-a).Count | Should -Be 6
+        @(Get-AttestationResult host-a).Count | Should -Be 7
         $r = Invoke-HostAttestation -Tpm $a.TRUSTEDCOMPUTE_TPM -HostName host-a -NoEventLog
         $r.Verdict | Should -Be 'Unknown'
         $r.Reasons[0].Id | Should -Be 'enrollment.none'
@@ -167,6 +167,7 @@ Describe 'Enrollment over a loopback SSH PSSession' -Skip:$noSsh {
             Import-Module $module
             $env:TRUSTEDCOMPUTE_TPM = $tpm
         }
+        $null = Register-AttestationPolicy -PolicyPath (Join-Path $work 'fleet.yaml')
     }
 
     AfterAll {

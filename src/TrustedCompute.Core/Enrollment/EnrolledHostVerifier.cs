@@ -76,20 +76,24 @@ public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPol
         return result;
     }
 
+    /// <summary>The policy a host would be judged by (for choosing what to quote): the override, else its stored one.</summary>
+    public AttestationPolicy? PolicyFor(string hostName)
+    {
+        if (policyOverride is not null) return policyOverride;
+        var host = store.GetHost(hostName);
+        return host is { PolicyName.Length: > 0 } ? StoredPolicy(host.PolicyName).Item1 : null;
+    }
+
     /// <summary>
-    /// The newest result that carries counters of the enrolled AK (a failed attempt in between must not blind the
-    /// rollback check), else the newest result that judged evidence, which then says why reboots were not checked. A
-    /// host that could not be reached says nothing about its TPM, but a window full of such results hides the history,
-    /// so then the newest result counts (and the host is at best Unknown).
+    /// The newest result of the enrolled AK that carries counters (a failed attempt in between must not blind the
+    /// rollback check), else the newest result of that AK, which then says why reboots were not checked. Results of
+    /// an AK enrolled before (the host was enrolled again) are not this key's history.
     /// </summary>
     private AttestationResult? Previous(EnrolledHost host)
     {
-        var recent = store.GetResults(new ResultQuery { HostName = host.Name, Last = RecentResults });
-        var usable = recent.FirstOrDefault(r => r.ResetCount is not null && r.RestartCount is not null && r.Clock is not null
-            && string.Equals(r.AttestationKeyName, host.AttestationKeyName, StringComparison.OrdinalIgnoreCase))
-            ?? recent.FirstOrDefault(r => r.EvidenceDigest.Length > 0);
-        // Only failures to collect in sight: a first attestation when that is the whole history, else fail closed.
-        return usable is not null || recent.Count < RecentResults ? usable : recent.FirstOrDefault();
+        var mine = store.GetResults(new ResultQuery { HostName = host.Name, Last = RecentResults })
+            .Where(r => string.Equals(r.AttestationKeyName, host.AttestationKeyName, StringComparison.OrdinalIgnoreCase)).ToList();
+        return mine.FirstOrDefault(r => r is { ResetCount: not null, RestartCount: not null, Clock: not null }) ?? mine.FirstOrDefault();
     }
 
     private static TpmPublic? EnrolledKey(EnrolledHost host, List<AttestationReason> reasons)

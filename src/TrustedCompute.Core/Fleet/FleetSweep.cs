@@ -130,7 +130,7 @@ public sealed class FleetSweep : IDisposable
             AttestationReason? failure = null;
             for (int attempt = 1; ; attempt++)
             {
-                var request = new EvidenceRequest(RandomNumberGenerator.GetBytes(32), _options.Selection);
+                var request = new EvidenceRequest(RandomNumberGenerator.GetBytes(32), target.Selection ?? _options.Selection);
                 AttestationEvidence evidence;
                 try { evidence = await CollectAsync(target, request).ConfigureAwait(false); }
                 catch (EvidenceCollectionException e) when (!_stop.IsCancellationRequested)

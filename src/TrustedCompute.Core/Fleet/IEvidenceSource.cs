@@ -17,6 +17,8 @@ public sealed record SweepTarget(string Name)
     public string? KeyFilePath { get; init; }
     /// <summary>Transport options (SSH -o options); never secrets.</summary>
     public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+    /// <summary>The PCRs this host quotes (what its policy reads); the sweep's selection when null.</summary>
+    public IReadOnlyList<PcrSelection>? Selection { get; init; }
     /// <summary>Anything the evidence source was given for this target (an open session); opaque to the engine.</summary>
     public object? Handle { get; init; }
 

@@ -14,7 +14,7 @@ public sealed record SweepOptions
     /// <summary>How many times a transient failure (unreachable, timeout) is tried again.</summary>
     public int Retries { get; init; } = 1;
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
-    /// <summary>The PCRs every host quotes.</summary>
+    /// <summary>The PCRs a host quotes unless its target names its own.</summary>
     public required IReadOnlyList<PcrSelection> Selection { get; init; }
 
     internal void Validate()

@@ -16,8 +16,14 @@ internal static class UserOnlyFiles
         string folder = Path.GetDirectoryName(path) ?? throw new IOException($"{path} has no folder");
         if (!Directory.Exists(folder))
         {
-            if (OperatingSystem.IsWindows()) CreateWindowsFolder(folder);
-            else Directory.CreateDirectory(folder, FolderMode);
+            // Every folder this creates is user-only, not just the last one.
+            var missing = new Stack<string>();
+            for (string? f = folder; f is not null && !Directory.Exists(f); f = Path.GetDirectoryName(f)) missing.Push(f);
+            foreach (string f in missing)
+            {
+                if (OperatingSystem.IsWindows()) CreateWindowsFolder(f);
+                else Directory.CreateDirectory(f, FolderMode);
+            }
         }
         if (File.Exists(path)) return;
         try

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
 namespace TrustedCompute.PowerShell.Infrastructure;
@@ -42,10 +43,27 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
             return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
         }
 
+        // Native libraries (SQLite's e_sqlite3) ship as runtimes/<rid>/native/<platform file name>.
         protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
         {
-            string path = Path.Combine(folder, unmanagedDllName);
-            return File.Exists(path) ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
+            foreach (string path in NativeCandidates(unmanagedDllName))
+            {
+                if (File.Exists(path)) return LoadUnmanagedDllFromPath(path);
+            }
+            return IntPtr.Zero;
+        }
+
+        private IEnumerable<string> NativeCandidates(string name)
+        {
+            string os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
+            string architecture = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+            string native = Path.Combine(folder, "runtimes", $"{os}-{architecture}", "native");
+            string file = Path.HasExtension(name) ? name
+                : OperatingSystem.IsWindows() ? name + ".dll"
+                : OperatingSystem.IsMacOS() ? $"lib{name}.dylib" : $"lib{name}.so";
+            yield return Path.Combine(native, file);
+            yield return Path.Combine(native, name);
+            yield return Path.Combine(folder, name);
         }
     }
 }

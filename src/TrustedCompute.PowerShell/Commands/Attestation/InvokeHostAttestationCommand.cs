@@ -375,6 +375,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     private void AddRemote(SweepTarget target)
     {
         _sweep ??= StartSweep();
+        target = target with { Selection = Selection(target.Name) };
         if (_sweep.Add(target)) _job?.AddHost(target.Name);
         else if (!_sweep.Sweep.IsStopping) WriteWarning($"{target.Name} is given twice: it is attested once");
         if (_job is null) _sweep.DrainReady(_writer);
@@ -387,7 +388,8 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         var source = new RemotingEvidenceSource(ThrottleLimit, AttestationKeyHandle, NoEventLog, tpm) { Timeout = timeout };
         var options = new SweepOptions
         {
-            ThrottleLimit = ThrottleLimit, Timeout = timeout, Retries = RetryCount, Selection = Selection(),
+            ThrottleLimit = ThrottleLimit, Timeout = timeout, Retries = RetryCount,
+            Selection = Selection(SingleHostName ?? ""),
         };
         var store = _store;
         var policy = _policy;
@@ -425,9 +427,16 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     private static string Describe(object input) =>
         (input is PSObject ps ? ps.Properties["HostName"]?.Value as string : (input as AttestationEvidence)?.HostName) ?? "evidence";
 
-    private IReadOnlyList<PcrSelection> Selection()
+    /// <summary>What to quote: -PcrIndex/-Bank, else what the host's policy reads (the registry's, in registry mode).</summary>
+    private IReadOnlyList<PcrSelection> Selection(string host)
     {
-        var fromPolicy = _policy?.RequiredSelection() ?? [];
+        AttestationPolicy? policy = _policy;
+        if (_registry is not null && PcrIndex is null)
+        {
+            try { policy = _registry.PolicyFor(host); }
+            catch (StoreException) { policy = null; }
+        }
+        var fromPolicy = policy?.RequiredSelection() ?? [];
         var banks = Bank?.Select(TpmHash.ParseBank).ToList()
             ?? (fromPolicy.Count > 0 ? fromPolicy.Select(s => s.Bank).ToList() : [TpmAlgId.Sha256]);
         var indexes = PcrIndex ?? (fromPolicy.Count > 0 ? fromPolicy.SelectMany(s => s.Indexes).Distinct().ToArray() : DefaultPcrs);
@@ -437,7 +446,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     private void AttestLocal(string host)
     {
         byte[] nonce = RandomNumberGenerator.GetBytes(32);
-        var selection = Selection();
+        var selection = Selection(host);
         AttestationEvidence? evidence = null;
         try
         {
