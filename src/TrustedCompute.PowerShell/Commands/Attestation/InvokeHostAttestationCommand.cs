@@ -358,17 +358,12 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
 
     private Dictionary<string, string> SshOptions()
     {
-        var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (DictionaryEntry e in Options ?? [])
+        try { return RemoteTarget.SshOptions(Options); }
+        catch (ArgumentException e)
         {
-            string key = e.Key?.ToString() ?? "";
-            string value = LanguagePrimitives.ConvertTo<string>(e.Value) ?? "";
-            if (key.Length == 0 || !key.All(char.IsAsciiLetterOrDigit) || value.Any(char.IsControl))
-                ThrowTerminatingError(new ArgumentException($"-Options: '{key}' is not an SSH option name with a one-line value"),
-                    ErrorIds.InvokeHostAttestationTargetInvalid, key);
-            options[key] = value;
+            ThrowTerminatingError(e, ErrorIds.InvokeHostAttestationTargetInvalid, Options);
+            throw; // not reached
         }
-        return options;
     }
 
     /// <summary>Queues a remote host (the sweep starts with the first one) and writes the results that are ready.</summary>

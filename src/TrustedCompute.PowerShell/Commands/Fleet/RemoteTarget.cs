@@ -28,6 +28,21 @@ internal sealed record RemoteTarget(RemoteTransport Transport)
     public static SweepTarget ForWinRm(string name, string computer, PSCredential? credential, int? port) =>
         new(name) { Address = computer, Port = port, Handle = new RemoteTarget(RemoteTransport.WinRm) { Credential = credential } };
 
+    /// <summary>SSH -o options from a hashtable: names of letters and digits, one-line values.</summary>
+    public static Dictionary<string, string> SshOptions(Hashtable? options)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry e in options ?? [])
+        {
+            string key = e.Key?.ToString() ?? "";
+            string value = LanguagePrimitives.ConvertTo<string>(e.Value) ?? "";
+            if (key.Length == 0 || !key.All(char.IsAsciiLetterOrDigit) || value.Any(char.IsControl))
+                throw new ArgumentException($"-Options: '{key}' is not an SSH option name with a one-line value");
+            result[key] = value;
+        }
+        return result;
+    }
+
     /// <summary>
     /// Time to set up the SSH connection: half the host's timeout, at most 15 s, so that a host that does not answer
     /// is told apart (unreachable) from one that hangs once connected (timeout).
