@@ -275,3 +275,26 @@ Invoke-AttestationSweep -Tag fleet @ssh -NoEventLog -ThrottleLimit 2 -TimeoutSec
         Wait-NoRemotePwsh (1..$size) 20 | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Install-TrustedComputeModule' -Skip:$noFleet {
+    AfterEach { Reset-Fleet }
+
+    It 'puts the module on a host that lacks it, after which it is attested; -WhatIf copies nothing' {
+        Set-Fault 3 no-module
+        $target = $fleet[2].Ip
+        (Invoke-HostAttestation -HostName $target @ssh -NoEventLog -RetryCount 0 -ErrorAction SilentlyContinue).Reasons.Id |
+            Should -Be 'collect.module'
+        $s = New-PSSession -HostName $target @ssh
+        try {
+            Install-TrustedComputeModule -Session $s -WhatIf | Should -BeNullOrEmpty
+            $r = Install-TrustedComputeModule -Session $s
+            $r.Copied | Should -BeTrue
+            $r.Version | Should -Be (Get-Module TrustedCompute).Version
+            (Install-TrustedComputeModule -Session $s).Copied | Should -BeFalse
+            $a = Invoke-HostAttestation -HostName $target @ssh -NoEventLog
+            $a.Verdict | Should -Be 'Trusted' -Because ($a.Reasons -join '; ')
+            Invoke-Command -Session $s -ArgumentList $r.Path { param($p) $null = $null; Remove-Item -Recurse -Force (Split-Path $p) }
+        }
+        finally { Remove-PSSession $s }
+    }
+}

@@ -9,7 +9,7 @@ BeforeDiscovery {
         'Disconnect-OpenStack', 'Export-AttestationEvidence', 'Export-AttestationPolicy', 'Export-LaunchControlPolicy',
         'New-TpmAttestationKey', 'Remove-TpmAttestationKey', 'Set-LaunchControlPolicy',
         'Set-LaunchControlPolicyListSignature', 'Set-OpenStackTrustedFlavor', 'Sync-TrustedPool', 'Update-TpmPcr',
-        'Write-TpmNvIndex')
+        'Write-TpmNvIndex', 'Install-TrustedComputeModule')
     $script:whatIfTable = $script:commands | ForEach-Object { @{ Name = $_.Name; Expected = $_.Name -in $script:changesState } }
 }
 

@@ -59,11 +59,20 @@ internal sealed class RemotingEvidenceSource : IEvidenceSource, IDisposable
     public RemotingEvidenceSource(int throttleLimit, uint attestationKeyHandle, bool noEventLog, string? tpm)
     {
         (_attestationKeyHandle, _noEventLog, _tpm) = (attestationKeyHandle, noEventLog, tpm);
-        _version = typeof(RemotingEvidenceSource).Assembly.GetName().Version ?? new Version(0, 0);
-        _version = new Version(_version.Major, _version.Minor, Math.Max(_version.Build, 0));
+        _version = ThisModuleVersion;
         _pool = RunspaceFactory.CreateRunspacePool(InitialSessionState.CreateDefault());
         _pool.SetMaxRunspaces(throttleLimit);
         _pool.Open();
+    }
+
+    /// <summary>This module's version (major.minor.build), which every host must have.</summary>
+    public static Version ThisModuleVersion
+    {
+        get
+        {
+            var v = typeof(RemotingEvidenceSource).Assembly.GetName().Version ?? new Version(0, 0);
+            return new Version(v.Major, v.Minor, Math.Max(v.Build, 0));
+        }
     }
 
     /// <summary>The module version the hosts must have (this module's).</summary>
