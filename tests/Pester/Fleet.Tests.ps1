@@ -84,7 +84,7 @@ Describe 'Fleet sweeps over SSH' -Skip:$noFleet {
         Set-Fault 3 no-module
         Set-Fault 4 swtpm-kill
         Set-Fault 5 swtpm-stop
-        $r = @(Invoke-HostAttestation -HostName $fleet.Ip @ssh -NoEventLog -ThrottleLimit 6 -TimeoutSec 45 -RetryCount 0 `
+        $r = @(Invoke-HostAttestation -HostName $fleet.Ip @ssh -NoEventLog -ThrottleLimit 6 -TimeoutSec 40 -RetryCount 0 `
                 -ErrorVariable failed -ErrorAction SilentlyContinue)
         $by = @{}; foreach ($x in $r) { $by[$x.HostName] = $x }
         $by.Count | Should -Be $size

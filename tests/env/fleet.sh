@@ -12,7 +12,7 @@
 #   fleet.sh heal <state-dir> <i>             undo any fault on host i
 #   fleet.sh exec <state-dir> <i> <cmd...>    run a command inside host i's namespace
 #
-# Faults: "cut" cuts every SSH connection of the host as soon as its TPM is in use (mid-quote), until healed;
+# Faults: "cut" cuts every SSH connection of the host while its TPM is in use (mid-quote), until healed;
 # "slow" limits the host's link with a token bucket (this kernel has no netem). Host i has address 10.200.F.(10+i)
 # where F is the fleet's own /24; the admin side is 10.200.F.1 on the bridge.
 set -euo pipefail
@@ -183,15 +183,22 @@ down() {
   rm -f "$state/fleet"
 }
 
-# Cuts every SSH session of the host while its TPM has a client (the remote side is quoting), until killed.
+# Cuts every SSH session of the host in the middle of a quote, until killed: the TPM is held frozen, so a session
+# that reaches it waits there; then its SSH connection is killed and the TPM thawed for a moment to drop the request.
 cut_watcher() {
-  local dir=$1 ns=$2 sshd pid
-  sshd=$(cat "$dir/sshd.pid")
+  local dir=$1 ns=$2 sshd tpm pid
+  sshd=$(cat "$dir/sshd.pid"); tpm=$(cat "$dir/swtpm.pid")
+  trap 'kill -CONT $tpm 2>/dev/null; exit 0' TERM INT
   while :; do
+    kill -STOP "$tpm" 2>/dev/null || true
     if [ -n "$(in_ns "$ns" ss -tnH state established "( sport = :$tpm_port )" 2>/dev/null)" ]; then
       for pid in $(pgrep -P "$sshd" || true); do kill -KILL "$pid" 2>/dev/null || true; done
+      sleep 0.3
+      kill -CONT "$tpm" 2>/dev/null || true
+      sleep 0.1
+      continue
     fi
-    sleep 0.02
+    sleep 0.05
   done
 }
 
@@ -218,7 +225,7 @@ heal() {
   local state=$1 i=$2 dir ns pwsh module
   dir=$(host_dir "$state" "$i"); [ -f "$dir/netns" ] || die "no host $i in $state"
   ns=$(cat "$dir/netns")
-  stop_watcher "$dir"
+  stop_watcher "$dir"; sleep 0.1
   in_ns "$ns" tc qdisc del dev eth0 root 2>/dev/null || true
   in_ns "$ns" ip link set eth0 up
   [ -f "$dir/swtpm.pid" ] && kill -CONT "$(cat "$dir/swtpm.pid")" 2>/dev/null || true

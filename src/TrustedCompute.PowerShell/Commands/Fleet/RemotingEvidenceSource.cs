@@ -142,6 +142,8 @@ internal sealed class RemotingEvidenceSource : IEvidenceSource, IDisposable
         if (Has("Permission denied", "Authentication failed", "Access is denied", "AccessDenied", "LogonFailure",
                 "Host key verification failed", "AuthenticationFailed"))
             return new(FleetReasonIds.Auth, show, false, e);
+        if (Has("did not answer within"))
+            return new(FleetReasonIds.Timeout, show, true, e);
         if (Has("GetAttestationEvidence", "TpmTransport", "TPM simulator", "TPM device", "TPM_RC"))
             return new(FleetReasonIds.Tpm, show, false, e);
         if (Has("SSH connection attempt failed", "connect to host"))
