@@ -11,7 +11,7 @@ BeforeDiscovery {
         'Set-LaunchControlPolicy', 'Set-OpenStackTrustedImage', 'Set-TrustedAggregate', 'Set-TrustedHost', 'Unregister-TrustedHost',
         'Set-LaunchControlPolicyListSignature', 'Set-OpenStackTrustedFlavor', 'Start-AttestationService', 'Stop-AttestationService',
         'Sync-TrustedPool', 'Update-TpmPcr',
-        'Write-TpmNvIndex', 'Export-AttestationReport', 'Update-AttestationPolicy')
+        'Write-TpmNvIndex', 'Export-AttestationReport', 'Update-AttestationPolicy', 'Install-TrustedComputeModule')
     $script:whatIfTable = $script:commands | ForEach-Object { @{ Name = $_.Name; Expected = $_.Name -in $script:changesState } }
 }
 

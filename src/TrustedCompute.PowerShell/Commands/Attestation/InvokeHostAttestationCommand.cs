@@ -1,8 +1,11 @@
+using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Security.Cryptography;
 using TrustedCompute.Attestation;
 using TrustedCompute.Enrollment;
+using TrustedCompute.Fleet;
+using TrustedCompute.PowerShell.Commands.Fleet;
 using TrustedCompute.Store;
 using TrustedCompute.PowerShell.Commands.Tpm;
 using TrustedCompute.PowerShell.Infrastructure;
@@ -14,13 +17,17 @@ namespace TrustedCompute.PowerShell.Commands.Attestation;
 /// Attests hosts: collects evidence (local TPM or PSSessions, with a fresh nonce each time) or takes it from the
 /// pipeline or files, verifies it here and writes one AttestationResult per host. Without -AttestationKey or
 /// -TrustEvidenceKey the host registry supplies the key, policy and previous result, and keeps the result.
+/// Remote hosts (sessions, SSH, WinRM, enrolled hosts from the pipeline with SSH parameters) are swept in parallel
+/// up to -ThrottleLimit; each result streams out as its host finishes, a failing host is Unknown with its reason.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "HostAttestation", DefaultParameterSetName = LocalSet)]
-[OutputType(typeof(AttestationResult))]
+[OutputType(typeof(AttestationResult), typeof(AttestationJob))]
 public sealed class InvokeHostAttestationCommand : TpmCmdlet
 {
     private const string LocalSet = "Local";
     private const string SessionSet = "Session";
+    private const string SshSet = "SSHHost";
+    private const string WinRmSet = "ComputerName";
     private const string EvidenceSet = "Evidence";
     private const string PathSet = "Path";
     private static readonly int[] DefaultPcrs = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -30,6 +37,11 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     private VerificationOptions _options = new();
     private IAttestationStore? _store;
     private EnrolledHostVerifier? _registry;
+    private SweepRunner? _sweep;
+    private AttestationJob? _job;
+    private readonly CmdletSweepWriter _writer;
+
+    public InvokeHostAttestationCommand() => _writer = new CmdletSweepWriter(this);
 
     [Parameter(Mandatory = true, ParameterSetName = SessionSet)]
     [ValidateNotNullOrEmpty]
@@ -45,14 +57,92 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     public string[] Path { get; set; } = [];
 
     /// <summary>
-    /// The host, as the registry names it: whose evidence this is (pipeline, files), or the name of the local TPM's
-    /// host (default: this machine's name). The evidence's own name is only a claim.
+    /// SSH targets to attest (as Invoke-Command's -HostName; "user@host:port" is accepted). With local, pipeline or
+    /// file evidence: the one host, as the registry names it, whose evidence this is (default: this machine's name);
+    /// the evidence's own name is only a claim.
     /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = SshSet, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = EvidenceSet)]
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LocalSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string? HostName { get; set; }
+    public string[]? HostName { get; set; }
+
+    /// <summary>The SSH user (also for enrolled hosts from the pipeline: their registry name is the SSH target).</summary>
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
+    [ValidateNotNullOrEmpty]
+    public string? UserName { get; set; }
+
+    /// <summary>The private key file for SSH.</summary>
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    /// <summary>The SSH or WinRM port.</summary>
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
+    [ValidateRange(1, 65535)]
+    public int? Port { get; set; }
+
+    /// <summary>SSH options (ssh -o), as New-PSSession -Options takes them, e.g. @{ UserKnownHostsFile = '...' }.</summary>
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
+    [ValidateNotNull]
+    public Hashtable? Options { get; set; }
+
+    /// <summary>WinRM targets (Windows remoting; WinRM is not available from Linux admin nodes).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = WinRmSet, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Cn")]
+    [ValidateNotNullOrEmpty]
+    public string[] ComputerName { get; set; } = [];
+
+    /// <summary>The WinRM credential; it is used to connect and never written anywhere.</summary>
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>Remote hosts attested at once (default 32, as Invoke-Command).</summary>
+    [Parameter(ParameterSetName = SessionSet)]
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = SweepOptions.DefaultThrottleLimit;
+
+    /// <summary>How long one remote host may take, connection included (default 60 s); then it is collect.timeout.</summary>
+    [Parameter(ParameterSetName = SessionSet)]
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSec { get; set; } = 60;
+
+    /// <summary>Times a host that was unreachable or timed out is tried again (default 1).</summary>
+    [Parameter(ParameterSetName = SessionSet)]
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
+    [ValidateRange(0, 10)]
+    public int RetryCount { get; set; } = 1;
+
+    /// <summary>Run as a job: one child job per remote host; Receive-Job gives the results.</summary>
+    [Parameter(ParameterSetName = SessionSet)]
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
+    public SwitchParameter AsJob { get; set; }
+
+    /// <summary>The job's name (with -AsJob).</summary>
+    [Parameter(ParameterSetName = SessionSet)]
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
+    [ValidateNotNullOrEmpty]
+    public string? JobName { get; set; }
 
     /// <summary>The store of the host registry: a SQLite path or a PostgreSQL connection string (no password in it).</summary>
     [Parameter]
@@ -78,9 +168,12 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     [Parameter]
     public SwitchParameter TrustEvidenceKey { get; set; }
 
-    /// <summary>The handle of the AK that quotes (local TPM and sessions).</summary>
+    /// <summary>The handle of the AK that quotes (local TPM and remote hosts).</summary>
     [Parameter(ParameterSetName = LocalSet)]
     [Parameter(ParameterSetName = SessionSet)]
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
     [ValidateRange(0x81000000u, 0x81FFFFFFu)]
     [TpmHandleTransformation]
     public uint AttestationKeyHandle { get; set; } = TpmHandles.DefaultAttestationKey;
@@ -93,12 +186,18 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
 
     [Parameter(ParameterSetName = LocalSet)]
     [Parameter(ParameterSetName = SessionSet)]
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
     [PcrIndexTransformation]
     [ValidateRange(0, 23)]
     public int[]? PcrIndex { get; set; }
 
     [Parameter(ParameterSetName = LocalSet)]
     [Parameter(ParameterSetName = SessionSet)]
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
     [ValidateSet("sha1", "sha256", "sha384", "sha512", IgnoreCase = true)]
     public string[]? Bank { get; set; }
 
@@ -108,6 +207,9 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
 
     [Parameter(ParameterSetName = LocalSet)]
     [Parameter(ParameterSetName = SessionSet)]
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
     public SwitchParameter NoEventLog { get; set; }
 
     /// <summary>
@@ -118,8 +220,17 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     [ValidateNotNull]
     public object? Previous { get; set; }
 
+    /// <summary>-HostName outside the SSH set: the one name of the host whose evidence this is.</summary>
+    private string? SingleHostName => ParameterSetName == SshSet ? null : HostName?.FirstOrDefault();
+
     protected override void BeginProcessing()
     {
+        if (ParameterSetName != SshSet && HostName is { Length: > 1 })
+            ThrowTerminatingError(new ArgumentException("-HostName names one host here; give several only as SSH targets"),
+                ErrorIds.InvokeHostAttestationTargetInvalid, HostName);
+        if (ParameterSetName == EvidenceSet && AsJob && !SshGiven)
+            ThrowTerminatingError(new ArgumentException("-AsJob needs remote hosts: sessions, SSH or WinRM targets"),
+                ErrorIds.InvokeHostAttestationTargetInvalid, null);
         if (Policy is not null && PolicyPath is not null)
             ThrowTerminatingError(new ArgumentException("Give -Policy or -PolicyPath, not both"), ErrorIds.InvokeHostAttestationPolicyConflict, null);
         if (AttestationKey is not null && TrustEvidenceKey)
@@ -161,7 +272,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         _options = new VerificationOptions
         {
             ExpectedAttestationKey = ak, ExpectedAttestationKeySpki = spki, TrustEvidenceKey = TrustEvidenceKey,
-            Policy = _policy, Previous = previous, ExpectedNonce = Nonce, HostName = HostName,
+            Policy = _policy, Previous = previous, ExpectedNonce = Nonce, HostName = SingleHostName,
         };
         _verifier = new QuoteVerifier(_options);
         if (AttestationKey is not null || TrustEvidenceKey) return;
@@ -191,17 +302,26 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
                     $"The store could not be used: {e.Message}", ReasonSeverity.Indeterminate);
             }
         }
-        if (nonce is null && target == HostName) return _verifier!.Verify(evidence);
+        if (nonce is null && target == SingleHostName) return _verifier!.Verify(evidence);
         using var verifier = new QuoteVerifier(_options with { ExpectedNonce = nonce ?? Nonce, ExpectedSelection = selection, HostName = target });
         return verifier.Verify(evidence);
     }
+
+    private bool SshGiven => UserName is not null || KeyFilePath is not null || Options is not null || Port is not null;
 
     protected override void ProcessRecord()
     {
         switch (ParameterSetName)
         {
             case EvidenceSet when (InputObject is PSObject ps ? ps.BaseObject : InputObject) is EnrolledHost host:
-                AttestLocal(host.Name);
+                if (SshGiven) AddRemote(Ssh(host.Name));
+                else AttestLocal(host.Name);
+                break;
+            case SshSet:
+                foreach (var target in HostName!) AddRemote(Ssh(target));
+                break;
+            case WinRmSet:
+                foreach (var computer in ComputerName) AddRemote(RemoteTarget.ForWinRm(computer, computer, Credential, Port));
                 break;
             case EvidenceSet:
                 Verify(InputObject);
@@ -210,12 +330,80 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
                 foreach (var file in Files()) Verify(file, isFile: true);
                 break;
             case SessionSet:
-                foreach (var session in Session) AttestRemote(session);
+                foreach (var session in Session) AddRemote(RemoteTarget.ForSession(session));
                 break;
             default:
-                AttestLocal(HostName ?? Environment.MachineName);
+                AttestLocal(SingleHostName ?? Environment.MachineName);
                 break;
         }
+    }
+
+    /// <summary>An SSH target from "user@host:port" (the parts given as parameters win), named by its host part.</summary>
+    private SweepTarget Ssh(string text)
+    {
+        string? user = UserName;
+        string host = text;
+        int? port = Port;
+        int at = host.LastIndexOf('@');
+        if (at > 0) { user ??= host[..at]; host = host[(at + 1)..]; }
+        int colon = host.LastIndexOf(':');
+        if (colon > 0 && host.IndexOf(':') == colon && int.TryParse(host[(colon + 1)..], out int p) && p is > 0 and < 65536)
+        {
+            port ??= p;
+            host = host[..colon];
+        }
+        string? key = KeyFilePath is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFilePath);
+        return RemoteTarget.ForSsh(host, host, user, key, port, SshOptions());
+    }
+
+    private Dictionary<string, string> SshOptions()
+    {
+        try { return RemoteTarget.SshOptions(Options); }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(e, ErrorIds.InvokeHostAttestationTargetInvalid, Options);
+            throw; // not reached
+        }
+    }
+
+    /// <summary>Queues a remote host (the sweep starts with the first one) and writes the results that are ready.</summary>
+    private void AddRemote(SweepTarget target)
+    {
+        _sweep ??= StartSweep();
+        target = target with { Selection = Selection(target.Name) };
+        if (_sweep.Add(target)) _job?.AddHost(target.Name);
+        else if (!_sweep.Sweep.IsStopping) WriteWarning($"{target.Name} is given twice: it is attested once");
+        if (_job is null) _sweep.DrainReady(_writer);
+    }
+
+    private SweepRunner StartSweep()
+    {
+        var timeout = TimeSpan.FromSeconds(TimeoutSec);
+        string? tpm = MyInvocation.BoundParameters.ContainsKey("Tpm") ? Tpm : null;
+        var source = new RemotingEvidenceSource(ThrottleLimit, AttestationKeyHandle, NoEventLog, tpm) { Timeout = timeout };
+        var options = new SweepOptions
+        {
+            ThrottleLimit = ThrottleLimit, Timeout = timeout, Retries = RetryCount,
+            Selection = Selection(SingleHostName ?? ""),
+        };
+        var store = _store;
+        var policy = _policy;
+        bool retain = RetainEvidence;
+        var keyOptions = _options;
+        Func<IHostJudge> judges = store is not null
+            ? () => new RegistryJudge(store, policy, retain)
+            : () => new KeyJudge(keyOptions);
+        if (AsJob) _job = new AttestationJob(MyInvocation.Line, JobName);
+        var sweep = new FleetSweep(source, judges, options, AsJob ? default : CancellationToken);
+        // A job owns the store from here on: it outlives this pipeline.
+        IDisposable owned = AsJob && store is not null ? new Owned(source, store) : source;
+        if (AsJob) _store = null;
+        return new SweepRunner(sweep, "Attesting hosts", owned);
+    }
+
+    private sealed class Owned(params IDisposable[] parts) : IDisposable
+    {
+        public void Dispose() { foreach (var part in parts) part.Dispose(); }
     }
 
     private void Verify(object input, bool isFile = false)
@@ -228,7 +416,7 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
             WriteObject(AttestationResult.Failed(isFile ? (string)input : Describe(input), ReasonIds.EvidenceFormat, e.Message));
             return;
         }
-        WriteObject(Judge(evidence, HostName, null, null));
+        WriteObject(Judge(evidence, SingleHostName, null, null));
     }
 
     private static string Describe(object input) =>
@@ -272,23 +460,6 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
         WriteObject(Judge(evidence, host, nonce, selection));
     }
 
-    private void AttestRemote(PSSession session)
-    {
-        byte[] nonce = RandomNumberGenerator.GetBytes(32);
-        var selection = Selection(session.ComputerName);
-        var parameters = AttestationInput.RemoteParameters(nonce, selection[0].Indexes.ToArray(),
-            selection.Select(s => TpmHash.BankName(s.Bank)).ToArray(), AttestationKeyHandle, NoEventLog, MyInvocation.BoundParameters.ContainsKey("Tpm") ? Tpm : null);
-        AttestationEvidence evidence;
-        try { evidence = AttestationInput.CollectRemote(this, session, parameters); }
-        catch (Exception e) when (e is RuntimeException or InvalidDataException)
-        {
-            WriteError(e, ErrorIds.InvokeHostAttestationRemoteFailed, session.ComputerName);
-            WriteObject(AttestationResult.Failed(session.ComputerName, ReasonIds.CollectFailed, e.Message, ReasonSeverity.Indeterminate));
-            return;
-        }
-        WriteObject(Judge(evidence, session.ComputerName, nonce, selection));
-    }
-
     private IEnumerable<string> Files()
     {
         foreach (var path in Path)
@@ -305,7 +476,36 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
 
     protected override void EndProcessing()
     {
-        _verifier?.Dispose();
-        _store?.Dispose();
+        try
+        {
+            if (_job is not null)
+            {
+                JobRepository.Add(_job);
+                _job.Start(_sweep!);
+                _sweep = null;
+                WriteObject(_job);
+            }
+            else _sweep?.DrainAll(_writer, CancellationToken);
+        }
+        finally
+        {
+            _sweep?.Dispose();
+            _verifier?.Dispose();
+            _store?.Dispose();
+        }
+    }
+
+    protected override void StopProcessing()
+    {
+        base.StopProcessing();
+        _sweep?.Stop();
+    }
+
+    /// <summary>Sweep output on the pipeline thread: results, non-terminating errors, progress.</summary>
+    private sealed class CmdletSweepWriter(InvokeHostAttestationCommand cmdlet) : ISweepWriter
+    {
+        public void Result(SweepOutcome outcome) => cmdlet.WriteObject(outcome.Result);
+        public void Error(SweepOutcome outcome, ErrorRecord error) => cmdlet.WriteError(error);
+        public void Progress(ProgressRecord progress) => cmdlet.WriteProgress(progress);
     }
 }

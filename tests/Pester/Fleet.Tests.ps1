@@ -1,0 +1,300 @@
+# Fleet sweeps through the built module: a netns fleet of real sshd + swtpm hosts (tests/env/fleet.sh), enrolled
+# in a real SQLite store, attested over SSH remoting with faults injected. Needs root (network namespaces).
+BeforeDiscovery {
+    $script:noFleet = -not (Get-Command swtpm -ErrorAction Ignore) -or -not (Test-Path /usr/sbin/sshd) -or
+        -not (Get-Command ip -ErrorAction Ignore) -or (& id -u) -ne '0'
+    $script:noTmux = $noFleet -or -not (Get-Command tmux -ErrorAction Ignore)
+}
+
+BeforeAll {
+    Import-Module (Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1') -Force
+    $fleetSh = Join-Path $PSScriptRoot '../env/fleet.sh'
+    $work = Join-Path ([IO.Path]::GetTempPath()) ('tc-pester-fleet-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    $null = New-Item -ItemType Directory $work
+    $state = Join-Path $work 'fleet'
+    $store = Join-Path $work 'store.db'
+    $PSDefaultParameterValues['*:StoreConnectionString'] = $store
+    $pwshPath = (Get-Process -Id $PID).Path
+    $size = 6
+
+    function Get-RemotePwsh([int[]] $Index) {
+        # pwsh processes left in the hosts' namespaces (the remote side of sessions)
+        foreach ($i in $Index) {
+            $ns = Get-Content (Join-Path $state "h$i/netns")
+            foreach ($p in @(& ip netns pids $ns)) {
+                $comm = Get-Content "/proc/$p/comm" -ErrorAction Ignore
+                if ($comm -eq 'pwsh') { $p }
+            }
+        }
+    }
+    function Wait-NoRemotePwsh([int[]] $Index, [double] $Seconds = 10) {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        while (@(Get-RemotePwsh $Index).Count -gt 0 -and $clock.Elapsed.TotalSeconds -lt $Seconds) { Start-Sleep -Milliseconds 200 }
+        @(Get-RemotePwsh $Index)
+    }
+    function Set-Fault([int] $Index, [string] $Kind) { & $fleetSh fault $state $Index $Kind; if ($LASTEXITCODE) { throw "fault $Kind failed" } }
+    function Reset-Fleet { foreach ($i in 1..$size) { & $fleetSh heal $state $i } }
+
+    if (-not $noFleet) {
+        $settings = @{}
+        & $fleetSh up $state $size $pwshPath $env:TRUSTEDCOMPUTE_MODULE_PATH | ForEach-Object { $k, $v = $_ -split '=', 2; $settings[$k] = $v }
+        if ($LASTEXITCODE) { throw 'fleet.sh up failed' }
+        $fleet = @(Get-Content $settings.HOSTS | ForEach-Object {
+                $i, $name, $ip, $ns = $_ -split "`t"
+                [pscustomobject]@{ Index = [int] $i; Name = $name; Ip = $ip }
+            })
+        $ssh = @{
+            UserName = 'root'; KeyFilePath = $settings.KEY
+            Options  = @{ UserKnownHostsFile = $settings.KNOWN_HOSTS; StrictHostKeyChecking = 'yes' }
+        }
+        $roots = New-Item -ItemType Directory (Join-Path $work 'roots')
+        $ca = Join-Path (Split-Path (& (Join-Path $PSScriptRoot '../env/swtpm.sh') template)) 'localca'
+        Copy-Item (Join-Path $ca 'issuercert.pem'), (Join-Path $ca 'swtpm-localca-rootca-cert.pem') $roots
+        $sessions = New-PSSession -HostName $fleet.Ip @ssh
+        Invoke-Command -Session $sessions { $null = $null; $null = New-TpmAttestationKey -Force -Confirm:$false }
+        Invoke-Command -Session $sessions[0] { $null = $null; Get-AttestationEvidence -NoEventLog } |
+            New-AttestationPolicy -Name fleet | Register-AttestationPolicy | Out-Null
+        $null = Register-TrustedHost -Session $sessions -EkTrustPath $roots -PolicyName fleet -Tag fleet
+        Remove-PSSession $sessions
+    }
+}
+
+AfterAll {
+    $PSDefaultParameterValues.Remove('*:StoreConnectionString')
+    if (-not $noFleet) { & $fleetSh down $state }
+    Remove-Item -Recurse -Force $work -ErrorAction Ignore
+}
+
+Describe 'Fleet sweeps over SSH' -Skip:$noFleet {
+    AfterEach { Reset-Fleet }
+
+    It 'attests every enrolled host from Get-TrustedHost, streams one Trusted result each and records them' {
+        $before = @(Get-AttestationResult).Count
+        $r = @(Get-TrustedHost -Tag fleet | Invoke-HostAttestation @ssh -NoEventLog -ThrottleLimit 3 -TimeoutSec 60)
+        $r.Count | Should -Be $size
+        ($r.HostName | Sort-Object) | Should -Be ($fleet.Ip | Sort-Object)
+        foreach ($x in $r) { $x.Verdict | Should -Be 'Trusted' -Because "$($x.HostName): $($x.Reasons -join '; ')" }
+        @(Get-AttestationResult).Count | Should -Be ($before + $size)
+        Wait-NoRemotePwsh (1..$size) | Should -BeNullOrEmpty
+    }
+
+    It 'gives each faulted host Unknown with its reason and a non-terminating error, and attests the rest' {
+        Set-Fault 1 down
+        Set-Fault 2 no-pwsh
+        Set-Fault 3 no-module
+        Set-Fault 4 swtpm-kill
+        Set-Fault 5 swtpm-stop
+        $r = @(Invoke-HostAttestation -HostName $fleet.Ip @ssh -NoEventLog -ThrottleLimit 6 -TimeoutSec 40 -RetryCount 0 `
+                -ErrorVariable failed -ErrorAction SilentlyContinue)
+        $by = @{}; foreach ($x in $r) { $by[$x.HostName] = $x }
+        $by.Count | Should -Be $size
+        $expected = @{ 1 = 'collect.unreachable'; 2 = 'collect.module'; 3 = 'collect.module'; 4 = 'collect.tpm'; 5 = 'collect.timeout' }
+        foreach ($i in $expected.Keys) {
+            $x = $by[$fleet[$i - 1].Ip]
+            $x.Verdict | Should -Be 'Unknown'
+            @($x.Reasons.Id) | Should -Be @($expected[$i]) -Because "host ${i}: $($x.Reasons -join '; ')"
+        }
+        $by[$fleet[5].Ip].Verdict | Should -Be 'Trusted' -Because ($by[$fleet[5].Ip].Reasons -join '; ')
+        $failed.Count | Should -Be 5
+        foreach ($e in $failed) { $e.FullyQualifiedErrorId | Should -BeLike 'InvokeHostAttestationRemoteFailed,*' }
+        ($failed.TargetObject | Sort-Object) | Should -Be ($fleet[0..4].Ip | Sort-Object)
+        ($failed | Where-Object TargetObject -eq $fleet[4].Ip).CategoryInfo.Category | Should -Be 'OperationTimeout'
+        # every Unknown is in the history too
+        (Get-AttestationResult -HostName $fleet[3].Ip -Last 1).Reasons.Id | Should -Be 'collect.tpm'
+        Wait-NoRemotePwsh (1..$size) | Should -BeNullOrEmpty
+    }
+
+    It 'cuts mid-quote as unreachable and a slow link as a timeout' {
+        Set-Fault 1 cut
+        & $fleetSh fault $state 2 slow 4kbit
+        $r = @(Invoke-HostAttestation -HostName $fleet[0].Ip, $fleet[1].Ip, $fleet[2].Ip @ssh -NoEventLog -TimeoutSec 15 `
+                -RetryCount 0 -ErrorAction SilentlyContinue)
+        $by = @{}; foreach ($x in $r) { $by[$x.HostName] = $x }
+        $by[$fleet[0].Ip].Reasons.Id | Should -Be 'collect.unreachable' -Because ($by[$fleet[0].Ip].Reasons -join '; ')
+        $by[$fleet[1].Ip].Reasons.Id | Should -Be 'collect.timeout' -Because ($by[$fleet[1].Ip].Reasons -join '; ')
+        $by[$fleet[2].Ip].Verdict | Should -Be 'Trusted'
+    }
+
+    It 'refuses a key the hosts do not know as collect.auth' {
+        $wrong = Join-Path $work 'wrong_key'
+        & ssh-keygen -q -t ed25519 -N '' -f $wrong
+        $other = $ssh.Clone(); $other.KeyFilePath = $wrong
+        $r = Invoke-HostAttestation -HostName $fleet[0].Ip @other -TimeoutSec 20 -ErrorVariable failed -ErrorAction SilentlyContinue 2>$null
+        $r.Reasons.Id | Should -Be 'collect.auth'
+        $failed[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+    }
+
+    It 'writes progress with done/total and the count of each verdict, and completes it' {
+        Set-Fault 2 swtpm-kill
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+                param($module, $store, $targets, $ssh)
+                Import-Module $module
+                Invoke-HostAttestation -HostName $targets @ssh -NoEventLog -ThrottleLimit 2 -TimeoutSec 30 -StoreConnectionString $store
+            }).AddArgument((Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1')).AddArgument($store).
+            AddArgument(@($fleet[0..2].Ip)).AddArgument($ssh)
+        $out = @($ps.Invoke())
+        $progress = @($ps.Streams.Progress)
+        $ps.Dispose()
+        $out.Count | Should -Be 3
+        $running = @($progress | Where-Object RecordType -eq 'Processing')
+        $running.Count | Should -Be 3
+        $running.PercentComplete | Should -Be @(33, 66, 100)
+        $running[-1].StatusDescription | Should -Be '3/3 done: 2 Trusted, 0 Untrusted, 1 Unknown'
+        $progress[-1].RecordType | Should -Be 'Completed'
+    }
+
+    It 'runs as a job with one child per host; Receive-Job gives the results' {
+        $job = Get-TrustedHost -Tag fleet | Select-Object -First 3 | Invoke-HostAttestation @ssh -NoEventLog -AsJob -JobName sweep
+        $job.Name | Should -Be 'sweep'
+        $job.ChildJobs.Count | Should -Be 3
+        $null = $job | Wait-Job -Timeout 120
+        $job.State | Should -Be 'Completed'
+        $r = @($job | Receive-Job)
+        $r.Count | Should -Be 3
+        foreach ($x in $r) { $x.Verdict | Should -Be 'Trusted' -Because ($x.Reasons -join '; ') }
+        ($job.ChildJobs.State | Select-Object -Unique) | Should -Be 'Completed'
+        (Get-Job -Name sweep).Id | Should -Be $job.Id
+        $job | Remove-Job
+    }
+
+    It 'Stop-Job stops every host in flight within 2 s and leaves no remote pwsh' {
+        foreach ($i in 1..3) { Set-Fault $i swtpm-stop }
+        $job = Invoke-HostAttestation -HostName $fleet[0..2].Ip @ssh -NoEventLog -AsJob -TimeoutSec 300
+        # wait until the three remote sides are inside Get-AttestationEvidence (their TPM is frozen)
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        while (@(Get-RemotePwsh 1, 2, 3).Count -lt 3 -and $clock.Elapsed.TotalSeconds -lt 60) { Start-Sleep -Milliseconds 200 }
+        Start-Sleep -Seconds 2
+        $clock.Restart()
+        $job | Stop-Job
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 2.5
+        $job.State | Should -Be 'Stopped'
+        Wait-NoRemotePwsh 1, 2, 3 | Should -BeNullOrEmpty
+        $job | Remove-Job -Force
+    }
+
+    It 'stops on a real SIGINT (Ctrl+C in a pwsh under tmux) within 2 s and leaves no remote pwsh' -Skip:$noTmux {
+        foreach ($i in 1..2) { Set-Fault $i swtpm-stop }
+        $marker = Join-Path $work 'sigint.txt'
+        $script = Join-Path $work 'sigint.ps1'
+        @"
+Import-Module '$(Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1')'
+`$ssh = @{ UserName = 'root'; KeyFilePath = '$($ssh.KeyFilePath)'; Options = @{ UserKnownHostsFile = '$($ssh.Options.UserKnownHostsFile)'; StrictHostKeyChecking = 'yes' } }
+'started' | Set-Content '$marker.start'
+try { Invoke-HostAttestation -HostName $($fleet[0].Ip), $($fleet[1].Ip) @ssh -NoEventLog -TimeoutSec 300 -StoreConnectionString '$store' }
+finally { [DateTime]::UtcNow.Ticks | Set-Content '$marker' }
+"@ | Set-Content $script
+        $session = 'tc-sigint-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        & tmux new-session -d -s $session -x 200 -y 50 "$pwshPath -NoProfile -NoLogo -File $script; sleep 30"
+        try {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            while (@(Get-RemotePwsh 1, 2).Count -lt 2 -and $clock.Elapsed.TotalSeconds -lt 60) { Start-Sleep -Milliseconds 200 }
+            Start-Sleep -Seconds 2
+            $sent = [DateTime]::UtcNow
+            & tmux send-keys -t $session C-c
+            $clock.Restart()
+            while (-not (Test-Path $marker) -and $clock.Elapsed.TotalSeconds -lt 15) { Start-Sleep -Milliseconds 100 }
+            Test-Path $marker | Should -BeTrue
+            $stoppedAfter = ([DateTime] [long] (Get-Content $marker) - $sent).TotalSeconds
+            $stoppedAfter | Should -BeLessThan 2
+            Wait-NoRemotePwsh 1, 2 | Should -BeNullOrEmpty
+        }
+        finally { & tmux kill-session -t $session 2>$null }
+    }
+}
+
+Describe 'Invoke-AttestationSweep' -Skip:$noFleet {
+    AfterEach { Reset-Fleet }
+
+    It 'sweeps every enrolled host of a tag, records each result and sums up with an exit code' {
+        $before = @(Get-AttestationResult).Count
+        $summary = Invoke-AttestationSweep -Tag fleet @ssh -NoEventLog -ThrottleLimit 3 -TimeoutSec 60 -PassThru
+        $summary.Total | Should -Be $size
+        $summary.Trusted | Should -Be $size
+        $summary.ExitCode | Should -Be 0
+        @(Get-AttestationResult).Count | Should -Be ($before + $size)
+    }
+
+    It 'exits 1 and names the hosts that are not Trusted; the others are still attested' {
+        Set-Fault 2 swtpm-kill
+        $summary = Invoke-AttestationSweep -Tag fleet @ssh -NoEventLog -ThrottleLimit 6 -TimeoutSec 60 -RetryCount 0 `
+            -PassThru -ErrorVariable failed -ErrorAction SilentlyContinue
+        $summary.ExitCode | Should -Be 1
+        $summary.NotTrusted | Should -Be @($fleet[1].Ip)
+        $summary.Trusted | Should -Be ($size - 1)
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'InvokeHostAttestationRemoteFailed,*'
+    }
+
+    It 'never runs two sweeps of one store at once' {
+        foreach ($i in 1..2) { Set-Fault $i swtpm-stop }
+        $other = [powershell]::Create()
+        $null = $other.AddScript({
+                param($module, $store, $ssh, $targets)
+                Import-Module $module
+                Invoke-AttestationSweep -Name $targets @ssh -NoEventLog -TimeoutSec 60 -StoreConnectionString $store
+            }).AddArgument((Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1')).AddArgument($store).
+            AddArgument($ssh).AddArgument(@($fleet[0..1].Ip))
+        $running = $other.BeginInvoke()
+        try {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            while (@(Get-RemotePwsh 1, 2).Count -lt 2 -and $clock.Elapsed.TotalSeconds -lt 60) { Start-Sleep -Milliseconds 200 }
+            { Invoke-AttestationSweep @ssh -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvokeAttestationSweepBusy,TrustedCompute.PowerShell.Commands.Fleet.InvokeAttestationSweepCommand'
+        }
+        finally {
+            $other.Stop()
+            $other.Dispose()
+        }
+        # the lock went with the stopped sweep
+        (Invoke-AttestationSweep -Name $fleet[2].Ip @ssh -NoEventLog -PassThru).Trusted | Should -Be 1
+    }
+
+    It 'after kill -9 half-way a rerun attests every host exactly once more and loses no result' {
+        Set-Fault 6 swtpm-stop
+        $script = Join-Path $work 'killed.ps1'
+        @"
+Import-Module '$(Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1')'
+`$ssh = @{ UserName = 'root'; KeyFilePath = '$($ssh.KeyFilePath)'; Options = @{ UserKnownHostsFile = '$($ssh.Options.UserKnownHostsFile)'; StrictHostKeyChecking = 'yes' } }
+Invoke-AttestationSweep -Tag fleet @ssh -NoEventLog -ThrottleLimit 2 -TimeoutSec 300 -StoreConnectionString '$store'
+"@ | Set-Content $script
+        $before = @(Get-AttestationResult).Count
+        $proc = Start-Process $pwshPath -ArgumentList '-NoProfile', '-File', $script -PassThru
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        while (@(Get-AttestationResult).Count -lt $before + 2 -and $clock.Elapsed.TotalSeconds -lt 120) { Start-Sleep -Milliseconds 250 }
+        & kill -9 $proc.Id
+        $proc.WaitForExit()
+        $killedSweep = @(Get-AttestationResult).Count - $before
+        $killedSweep | Should -BeGreaterOrEqual 2
+        $killedSweep | Should -BeLessThan $size
+        & $fleetSh heal $state 6
+        $mid = @(Get-AttestationResult).Count
+        $summary = Invoke-AttestationSweep -Tag fleet @ssh -NoEventLog -ThrottleLimit 3 -TimeoutSec 60 -PassThru
+        $summary.Trusted | Should -Be $size
+        (@(Get-AttestationResult).Count - $mid) | Should -Be $size
+        foreach ($h in $fleet) { @(Get-AttestationResult -HostName $h.Ip -Last 1).Verdict | Should -Be 'Trusted' }
+        Wait-NoRemotePwsh (1..$size) 20 | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Install-TrustedComputeModule' -Skip:$noFleet {
+    AfterEach { Reset-Fleet }
+
+    It 'puts the module on a host that lacks it, after which it is attested; -WhatIf copies nothing' {
+        Set-Fault 3 no-module
+        $target = $fleet[2].Ip
+        (Invoke-HostAttestation -HostName $target @ssh -NoEventLog -RetryCount 0 -ErrorAction SilentlyContinue).Reasons.Id |
+            Should -Be 'collect.module'
+        $s = New-PSSession -HostName $target @ssh
+        try {
+            Install-TrustedComputeModule -Session $s -WhatIf | Should -BeNullOrEmpty
+            $r = Install-TrustedComputeModule -Session $s
+            $r.Copied | Should -BeTrue
+            $r.Version | Should -Be (Get-Module TrustedCompute).Version
+            (Install-TrustedComputeModule -Session $s).Copied | Should -BeFalse
+            $a = Invoke-HostAttestation -HostName $target @ssh -NoEventLog
+            $a.Verdict | Should -Be 'Trusted' -Because ($a.Reasons -join '; ')
+            Invoke-Command -Session $s -ArgumentList $r.Path { param($p) $null = $null; Remove-Item -Recurse -Force (Split-Path $p) }
+        }
+        finally { Remove-PSSession $s }
+    }
+}
