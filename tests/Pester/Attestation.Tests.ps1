@@ -361,7 +361,7 @@ Describe 'Attestation over a loopback SSH PSSession' -Skip:($noSimulator -or -no
     It 'a remote host without the attestation key gives Unknown and a non-terminating error' {
         $r = Invoke-HostAttestation -Session $session -AttestationKey $remoteAk -AttestationKeyHandle 0x81010077 -NoEventLog -ErrorVariable err -ErrorAction SilentlyContinue
         $r.Verdict | Should -Be 'Unknown'
-        $r.Reasons.Id | Should -Be 'collect.failed'
+        $r.Reasons.Id | Should -Be 'collect.tpm'
         $err[0].FullyQualifiedErrorId | Should -BeLike 'InvokeHostAttestationRemoteFailed,*'
     }
 }

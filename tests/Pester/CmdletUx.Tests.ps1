@@ -61,7 +61,8 @@ Describe 'One name, one meaning' {
         $found | Should -Contain 'Get-TpmPcr'
         $found | Should -Contain 'Update-TpmPcr'
         $found | Should -Contain 'New-LaunchControlPolicyElement'
-        @($found).Count | Should -Be 9
+        $found | Should -Contain 'Compare-AttestationEvidence'
+        @($found).Count | Should -Be 10
         (Get-Command Get-TpmPcr).Parameters['PcrIndex'].Aliases | Should -Contain 'Index'
         (Get-Command Write-TpmNvIndex).Parameters.ContainsKey('Index') | Should -BeTrue
     }

@@ -111,7 +111,10 @@ Describe 'Fleet sweeps over SSH' -Skip:$noFleet {
                 -RetryCount 0 -ErrorAction SilentlyContinue)
         $by = @{}; foreach ($x in $r) { $by[$x.HostName] = $x }
         $by[$fleet[0].Ip].Reasons.Id | Should -Be 'collect.unreachable' -Because ($by[$fleet[0].Ip].Reasons -join '; ')
-        $by[$fleet[1].Ip].Reasons.Id | Should -Be 'collect.timeout' -Because ($by[$fleet[1].Ip].Reasons -join '; ')
+        # A link this slow runs out of time in the quote (collect.timeout) or, on a loaded machine, already in the SSH
+        # handshake (ssh's connect timeout: collect.unreachable); either way Unknown, never Trusted.
+        $by[$fleet[1].Ip].Verdict | Should -Be 'Unknown'
+        $by[$fleet[1].Ip].Reasons.Id | Should -BeIn @('collect.timeout', 'collect.unreachable') -Because ($by[$fleet[1].Ip].Reasons -join '; ')
         $by[$fleet[2].Ip].Verdict | Should -Be 'Trusted'
     }
 
