@@ -36,7 +36,6 @@ public sealed class GetTrustedHostCommand : StoreCmdlet
                     .OrderBy(h => h.Name, StringComparer.OrdinalIgnoreCase).ToList();
                 latest = Store.GetLatestResults(hosts.Select(h => h.Name));
             }, ErrorIds.StoreOperationFailed, HostName)) return;
-        bool any = false;
         foreach (var host in hosts)
         {
             var last = latest.TryGetValue(host.Name, out var r) ? r : null;
@@ -46,11 +45,9 @@ public sealed class GetTrustedHostCommand : StoreCmdlet
             output.Properties.Add(new PSNoteProperty("Verdict", verdict));
             output.Properties.Add(new PSNoteProperty("LastAttested", last?.Time));
             WriteObject(output);
-            any = true;
         }
         foreach (var pattern in HostName ?? [])
             if (!WildcardPattern.ContainsWildcardCharacters(pattern) && !hosts.Any(h => string.Equals(h.Name, pattern, StringComparison.OrdinalIgnoreCase)))
                 WriteError(new ItemNotFoundException($"No host named '{pattern}' is enrolled"), ErrorIds.GetTrustedHostNotFound, pattern);
-        _ = any;
     }
 }
