@@ -179,7 +179,14 @@ function Invoke-UnitTest {
     [xml] $doc = Get-Content -Raw $trx
     $c = $doc.TestRun.ResultSummary.Counters
     [pscustomobject]@{ Suite = 'xunit'; Passed = [int] $c.passed; Failed = [int] $c.failed + [int] $c.error + [int] $c.timeout
-        Skipped = [int] $c.total - [int] $c.executed; Skips = @(Get-TrxSkip $doc) }
+        Skipped = [int] $c.total - [int] $c.executed; Skips = @(Get-TrxSkip $doc); Failures = @(Get-TrxFailure $doc) }
+}
+
+function Get-TrxFailure([xml] $Document) {
+    foreach ($node in $Document.SelectNodes("//*[local-name()='UnitTestResult'][@outcome='Failed' or @outcome='Error' or @outcome='Timeout']")) {
+        $message = $node.SelectSingleNode(".//*[local-name()='ErrorInfo']/*[local-name()='Message']")
+        [pscustomobject]@{ Name = $node.GetAttribute('testName'); Reason = ("$($message.InnerText)".Trim() -split "`n")[0] }
+    }
 }
 
 # Every test a trx file reports as not executed, with the reason xunit recorded.
@@ -227,7 +234,7 @@ function Invoke-PesterTest {
     if (-not (Test-Path $summary)) { throw "Pester wrote no summary (exit code $LASTEXITCODE)" }
     $s = Get-Content -Raw $summary | ConvertFrom-Json
     [pscustomobject]@{ Suite = 'Pester'; Passed = [int] $s.Passed; Failed = [int] $s.Failed; Skipped = [int] $s.Skipped
-        Skips = @($s.Skips | Where-Object { $_ }) }
+        Skips = @($s.Skips | Where-Object { $_ }); Failures = @($s.Failures | Where-Object { $_ }) }
 }
 
 # Starts Keystone, Nova API and Placement on 127.0.0.1 when this machine can (root with apt, or installed).
@@ -303,6 +310,9 @@ if ($results.Count -gt 0) {
         Write-Information "Unexpected skip ($($u.Suite)): $($u.Name): $because" -InformationAction Continue
     }
     if ($unexpected.Count -gt 0) { Write-Information "$($unexpected.Count) unexpected skip(s)" -InformationAction Continue }
+    foreach ($r in $results) {
+        foreach ($f in @($r.Failures | Where-Object { $_ })) { Write-Information "Failed ($($r.Suite)): $($f.Name): $($f.Reason)" -InformationAction Continue }
+    }
     # The closing line CI reads.
     Write-Output "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0 -or $passed -eq 0 -or $unexpected.Count -gt 0) { exit 1 }

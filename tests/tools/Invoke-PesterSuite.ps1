@@ -32,9 +32,15 @@ $skips = @($result.Tests | Where-Object Result -EQ 'Skipped' | ForEach-Object {
         $message = @($_.ErrorRecord | ForEach-Object { $_.Exception.Message }) -join ' '
         [pscustomobject]@{ Name = $_.ExpandedPath; Reason = $message -replace '^is skipped(, because )?', '' }
     })
+# Named at the end of the run, where a truncated CI log still shows them.
+$failures = @(@($result.Failed) + @($result.FailedBlocks) + @($result.FailedContainers) | Where-Object { $_ } | ForEach-Object {
+        $message = @($_.ErrorRecord | ForEach-Object { $_.Exception.Message }) -join ' '
+        [pscustomobject]@{ Name = $_.ExpandedPath ?? "$($_.Item)"; Reason = ($message -split "`n")[0] }
+    })
 [pscustomobject]@{
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount
     Skips   = $skips
+    Failures = $failures
 } | ConvertTo-Json -Depth 3 | Set-Content -Path $SummaryPath
