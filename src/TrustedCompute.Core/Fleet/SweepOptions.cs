@@ -17,6 +17,12 @@ public sealed record SweepOptions
     /// <summary>The PCRs a host quotes unless its target names its own.</summary>
     public required IReadOnlyList<PcrSelection> Selection { get; init; }
 
+    /// <summary>
+    /// How long a claim on a host lasts: every attempt with its timeout and delay, and a margin. Past it, another sweep
+    /// may take over the host (its sweep died).
+    /// </summary>
+    public TimeSpan HostLease => (Timeout + RetryDelay) * (Retries + 1) + TimeSpan.FromSeconds(30);
+
     internal void Validate()
     {
         if (ThrottleLimit is < 1 or > 1024) throw new ArgumentOutOfRangeException(nameof(ThrottleLimit), "1 to 1024");

@@ -347,6 +347,107 @@ public abstract class DbAttestationStore : IAttestationStore
         return Run(false, (c, t) => Query(c, t, sql, p => { if (name is not null) p("k", Key(name)); }, ReadPolicy));
     }
 
+    private const string SweepColumns =
+        "id, node, started_at, round_start, lease_ticks, finished_at, hosts, trusted, untrusted, unknown, elsewhere";
+
+    /// <summary>Row locks that a concurrent claimer skips instead of waiting for (PostgreSQL); SQLite locks the file.</summary>
+    private protected abstract string SkipLocked { get; }
+
+    public SweepRecord StartSweep(string node, TimeSpan lease, bool exclusive)
+    {
+        CheckName(node, "node");
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), "The lease must be positive");
+        string id = Guid.NewGuid().ToString("N");
+        var (started, round) = Run(true, (c, t) =>
+        {
+            LockSchema(c, t); // one sweep joins a round at a time
+            long now = DbNow(c, t);
+            long round = now;
+            if (!exclusive)
+            {
+                var live = Query(c, t, "SELECT MIN(round_start) FROM sweeps WHERE finished_at IS NULL AND " +
+                    "heartbeat + 2 * lease_ticks > @now", p => p("now", now), r => r.IsDBNull(0) ? (long?)null : r.GetInt64(0));
+                round = live.Count > 0 && live[0] is { } earliest ? earliest : now;
+            }
+            Execute(c, t, """
+                INSERT INTO sweeps (id, node, started_at, round_start, heartbeat, lease_ticks, finished_at, hosts, trusted,
+                    untrusted, unknown, elsewhere) VALUES (@id, @node, @now, @round, @now, @lease, NULL, 0, 0, 0, 0, 0)
+                """, p => { p("id", id); p("node", node); p("now", now); p("round", round); p("lease", lease.Ticks); });
+            return (now, round);
+        });
+        return new SweepRecord
+        {
+            Id = id, Node = node, StartedAt = FromTicks(started), RoundStart = FromTicks(round), Lease = lease, Exclusive = exclusive,
+        };
+    }
+
+    public HostClaim ClaimHost(SweepRecord sweep, string hostName)
+    {
+        CheckName(hostName, "host name");
+        string key = Key(hostName);
+        return Run(true, (c, t) =>
+        {
+            long now = DbNow(c, t);
+            Execute(c, t, "INSERT INTO sweep_claims (host_key, sweep_id, lease_until, handled_at) VALUES (@k, '', 0, 0) " +
+                "ON CONFLICT (host_key) DO NOTHING", p => p("k", key));
+            var rows = Query(c, t, $"SELECT sweep_id, lease_until, handled_at FROM sweep_claims WHERE host_key = @k {SkipLocked}",
+                p => p("k", key), r => (Sweep: r.GetString(0), LeaseUntil: r.GetInt64(1), HandledAt: r.GetInt64(2)));
+            Execute(c, t, "UPDATE sweeps SET heartbeat = @now WHERE id = @id", p => { p("now", now); p("id", sweep.Id); });
+            if (rows.Count == 0) return HostClaim.Busy; // another node is claiming it this very moment
+            var claim = rows[0];
+            // A live claim holds, this sweep's own included; an exclusive sweep knows the others' to be dead.
+            if (claim.LeaseUntil > now && (claim.Sweep == sweep.Id || !sweep.Exclusive)) return HostClaim.Busy;
+            if (claim.HandledAt >= sweep.RoundStartTicks) return HostClaim.Done;
+            Execute(c, t, "UPDATE sweep_claims SET sweep_id = @id, lease_until = @until WHERE host_key = @k",
+                p => { p("id", sweep.Id); p("until", now + sweep.Lease.Ticks); p("k", key); });
+            return HostClaim.Claimed;
+        });
+    }
+
+    public void ReleaseHost(SweepRecord sweep, string hostName, bool handled)
+    {
+        CheckName(hostName, "host name");
+        Run(true, (c, t) =>
+        {
+            long now = DbNow(c, t);
+            // A claim another sweep took over (after this one's lease ran out) is theirs now.
+            Execute(c, t, "UPDATE sweep_claims SET lease_until = 0, handled_at = CASE WHEN @handled = 1 THEN @now " +
+                "ELSE handled_at END WHERE host_key = @k AND sweep_id = @id",
+                p => { p("handled", handled ? 1 : 0); p("now", now); p("k", Key(hostName)); p("id", sweep.Id); });
+            return Execute(c, t, "UPDATE sweeps SET heartbeat = @now WHERE id = @id", p => { p("now", now); p("id", sweep.Id); });
+        });
+    }
+
+    public void FinishSweep(SweepRecord sweep, SweepTally tally) => Run(true, (c, t) =>
+    {
+        long now = DbNow(c, t);
+        return Execute(c, t, """
+            UPDATE sweeps SET finished_at = @now, heartbeat = @now, hosts = @hosts, trusted = @trusted,
+                untrusted = @untrusted, unknown = @unknown, elsewhere = @elsewhere WHERE id = @id
+            """, p =>
+        {
+            p("now", now); p("hosts", tally.Hosts); p("trusted", tally.Trusted); p("untrusted", tally.Untrusted);
+            p("unknown", tally.Unknown); p("elsewhere", tally.Elsewhere); p("id", sweep.Id);
+        });
+    });
+
+    public IReadOnlyList<SweepRecord> GetSweeps(int last)
+    {
+        if (last <= 0) throw new ArgumentOutOfRangeException(nameof(last), "Ask for at least one sweep");
+        return Run(false, (c, t) => Query(c, t, $"SELECT {SweepColumns} FROM sweeps ORDER BY started_at DESC, id LIMIT @n",
+            p => p("n", (long)last), r => new SweepRecord
+            {
+                Id = r.GetString(0), Node = r.GetString(1), StartedAt = FromTicks(r.GetInt64(2)),
+                RoundStart = FromTicks(r.GetInt64(3)), Lease = TimeSpan.FromTicks(r.GetInt64(4)),
+                FinishedAt = r.IsDBNull(5) ? null : FromTicks(r.GetInt64(5)), Hosts = (int)r.GetInt64(6),
+                Trusted = (int)r.GetInt64(7), Untrusted = (int)r.GetInt64(8), Unknown = (int)r.GetInt64(9),
+                Elsewhere = (int)r.GetInt64(10),
+            }));
+    }
+
+    private long DbNow(DbConnection c, DbTransaction t) =>
+        Query(c, t, $"SELECT {StoreSchema.Now(Dialect)}", null, r => r.GetInt64(0))[0];
+
     private static StoredPolicy ReadPolicy(DbDataReader r) => new()
     {
         Name = r.GetString(0),

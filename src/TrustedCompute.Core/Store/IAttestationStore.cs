@@ -101,4 +101,19 @@ public interface IAttestationStore : IDisposable
     StoredPolicy? GetPolicy(string name, int? version = null);
     /// <summary>Every version of one policy, or of all when <paramref name="name"/> is null; oldest first.</summary>
     IReadOnlyList<StoredPolicy> GetPolicies(string? name = null);
+
+    /// <summary>
+    /// Records the start of a sweep by <paramref name="node"/>. It joins the round of the sweeps still running (the
+    /// earliest round start among them) unless <paramref name="exclusive"/> (the caller holds the store alone).
+    /// </summary>
+    SweepRecord StartSweep(string node, TimeSpan lease, bool exclusive);
+    /// <summary>
+    /// Claims a host for the sweep for its lease: several admin nodes may ask at once and exactly one gets it.
+    /// </summary>
+    HostClaim ClaimHost(SweepRecord sweep, string hostName);
+    /// <summary>Gives a claimed host back; <paramref name="handled"/>: its result is recorded (done for this round).</summary>
+    void ReleaseHost(SweepRecord sweep, string hostName, bool handled);
+    void FinishSweep(SweepRecord sweep, SweepTally tally);
+    /// <summary>The newest sweeps first.</summary>
+    IReadOnlyList<SweepRecord> GetSweeps(int last);
 }

@@ -67,6 +67,8 @@ public sealed class PostgresAttestationStore : DbAttestationStore
     private protected override void LockSchema(DbConnection connection, DbTransaction transaction) =>
         Execute(connection, transaction, "SELECT pg_advisory_xact_lock(@key)", p => p("key", SchemaLockKey));
 
+    private protected override string SkipLocked => "FOR UPDATE SKIP LOCKED";
+
     private protected override string KeyListSource => "(SELECT DISTINCT unnest(@keys) AS k)";
 
     private protected override object KeyListValue(IReadOnlyList<string> keys) => keys.ToArray();

@@ -113,6 +113,8 @@ public sealed class SqliteAttestationStore : DbAttestationStore
     // BEGIN IMMEDIATE already holds the write lock.
     private protected override void LockSchema(DbConnection connection, DbTransaction transaction) { }
 
+    private protected override string SkipLocked => "";
+
     private protected override string KeyListSource => "(SELECT DISTINCT value AS k FROM json_each(@keys))";
 
     private protected override object KeyListValue(IReadOnlyList<string> keys) => JsonSerializer.Serialize(keys);

@@ -62,10 +62,42 @@ internal static class StoreSchema
             "CREATE TABLE evidence (digest TEXT NOT NULL PRIMARY KEY, json TEXT NOT NULL, stored_at BIGINT NOT NULL)",
             "CREATE INDEX results_time ON results (time_ticks, id)",
         ],
+        [
+            """
+            CREATE TABLE sweeps (
+                id TEXT NOT NULL PRIMARY KEY,
+                node TEXT NOT NULL,
+                started_at BIGINT NOT NULL,
+                round_start BIGINT NOT NULL,
+                heartbeat BIGINT NOT NULL,
+                lease_ticks BIGINT NOT NULL,
+                finished_at BIGINT,
+                hosts INTEGER NOT NULL,
+                trusted INTEGER NOT NULL,
+                untrusted INTEGER NOT NULL,
+                unknown INTEGER NOT NULL,
+                elsewhere INTEGER NOT NULL)
+            """,
+            "CREATE INDEX sweeps_started ON sweeps (started_at)",
+            """
+            CREATE TABLE sweep_claims (
+                host_key TEXT NOT NULL PRIMARY KEY,
+                sweep_id TEXT NOT NULL,
+                lease_until BIGINT NOT NULL,
+                handled_at BIGINT NOT NULL)
+            """,
+        ],
     ];
 
     /// <summary>The version this code creates and understands; a store at a higher version is refused.</summary>
     public static int CurrentVersion => Steps.Length;
+
+    /// <summary>
+    /// The database's clock in .NET ticks (UTC), so that admin nodes whose clocks differ still agree on leases and rounds.
+    /// </summary>
+    public static string Now(StoreDialect dialect) => dialect == StoreDialect.Sqlite
+        ? "(CAST((julianday('now') - 2440587.5) * 864000000000 AS INTEGER) + 621355968000000000)"
+        : "(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 10000000 AS BIGINT) + 621355968000000000)";
 
     public const string CreateVersionTable = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
 
@@ -73,6 +105,7 @@ internal static class StoreSchema
     public static IEnumerable<string> Step(int version, StoreDialect dialect) =>
         Steps[version - 1].Select(sql => sql
             .Replace("{blob}", dialect == StoreDialect.Sqlite ? "BLOB" : "BYTEA")
+            .Replace("{now}", Now(dialect))
             .Replace("{id}", dialect == StoreDialect.Sqlite
                 ? "INTEGER PRIMARY KEY"
                 : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"));

@@ -73,7 +73,8 @@ public static class ErrorIds
     public const string InvokeHostAttestationTargetInvalid = nameof(InvokeHostAttestationTargetInvalid);
     public const string InstallTrustedComputeModuleFailed = nameof(InstallTrustedComputeModuleFailed);
     public const string InvokeAttestationSweepBusy = nameof(InvokeAttestationSweepBusy);
-    public const string InvokeAttestationSweepStoreNotSupported = nameof(InvokeAttestationSweepStoreNotSupported);
+    public const string InvokeAttestationSweepWebhookFailed = nameof(InvokeAttestationSweepWebhookFailed);
+    public const string InvokeAttestationSweepWebhookInvalid = nameof(InvokeAttestationSweepWebhookInvalid);
     public const string NewAttestationPolicyInvalidEvidence = nameof(NewAttestationPolicyInvalidEvidence);
     public const string TestAttestationPolicyPathNotFound = nameof(TestAttestationPolicyPathNotFound);
 

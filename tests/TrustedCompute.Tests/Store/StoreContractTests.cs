@@ -5,7 +5,7 @@ using Xunit;
 namespace TrustedCompute.Tests.Store;
 
 /// <summary>The one store test suite; each database runs it through a subclass that opens a fresh, empty store.</summary>
-public abstract class StoreContractTests : IDisposable
+public abstract partial class StoreContractTests : IDisposable
 {
     private readonly List<IAttestationStore> _opened = [];
 
@@ -143,6 +143,8 @@ public abstract class StoreContractTests : IDisposable
     {
         string cs = NewStoreConnectionString();
         Open(cs).Dispose();
+        ExecuteRaw(cs, "DROP TABLE sweep_claims");
+        ExecuteRaw(cs, "DROP TABLE sweeps");
         ExecuteRaw(cs, "DROP TABLE evidence");
         ExecuteRaw(cs, "DROP INDEX results_time");
         ExecuteRaw(cs, "UPDATE schema_version SET version = 1");

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using TrustedCompute.Attestation;
 using TrustedCompute.Fleet;
+using TrustedCompute.OpenStack;
 using TrustedCompute.PowerShell.Commands.Registry;
 using TrustedCompute.PowerShell.Infrastructure;
 using TrustedCompute.Store;
@@ -21,15 +22,31 @@ public sealed class SweepSummary
     public int Unknown { get; init; }
     /// <summary>Hosts that are not Trusted, by name.</summary>
     public string[] NotTrusted { get; init; } = [];
+    /// <summary>Hosts another sweep of the same round attested (their latest results are counted above).</summary>
+    public int Elsewhere { get; init; }
     /// <summary>0: every host Trusted; 1: some host is not; 2: the sweep was stopped before every host was done.</summary>
     public int ExitCode { get; init; }
+    /// <summary>The sweep's record in the store.</summary>
+    public string SweepId { get; init; } = "";
+    /// <summary>Verdict changes the webhook delivered (-WebhookUri).</summary>
+    public int WebhookDelivered { get; init; }
+    /// <summary>What -SyncOpenStack changed in the trusted pool.</summary>
+    public TrustedPoolChange[] PoolChanges { get; init; } = [];
 
     public override string ToString() => $"{Trusted}/{Total} Trusted, {Untrusted} Untrusted, {Unknown} Unknown";
+
+    internal SweepSummary WithPoolChanges(TrustedPoolChange[] changes) => new()
+    {
+        Store = Store, Started = Started, Duration = Duration, Total = Total, Trusted = Trusted, Untrusted = Untrusted,
+        Unknown = Unknown, NotTrusted = NotTrusted, Elsewhere = Elsewhere, ExitCode = ExitCode, SweepId = SweepId,
+        WebhookDelivered = WebhookDelivered, PoolChanges = changes,
+    };
 }
 
 /// <summary>
-/// Attests every enrolled host (or those with a tag) over SSH, records every result, and holds the store's sweep
-/// lock meanwhile so that two sweeps of one store never attest the same hosts at once. For schedules and runbooks.
+/// Attests every enrolled host (or those with a tag) over SSH and records every result, for schedules and runbooks.
+/// No double work: a sweep of a SQLite store holds its lock (one sweep at a time); sweeps of a PostgreSQL store claim
+/// each host with a lease, so several admin nodes share one fleet and take over the hosts of a node that died.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "AttestationSweep")]
 [OutputType(typeof(AttestationResult), typeof(SweepSummary))]
@@ -95,24 +112,31 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Posts each verdict change (JSON) here; https, or http to loopback only.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? WebhookUri { get; set; }
+
+    /// <summary>Then brings the OpenStack trusted pool in line with the latest results of the swept hosts (Sync-TrustedPool).</summary>
+    [Parameter]
+    public SwitchParameter SyncOpenStack { get; set; }
+
     protected override void BeginProcessing()
     {
-        var store = Store;
-        if (store is not SqliteAttestationStore sqlite)
+        if (WebhookUri is not null)
         {
-            ThrowTerminatingError(new NotSupportedException(
-                "Invoke-AttestationSweep takes a SQLite store for now: per-host claims for a shared PostgreSQL store are not built yet"),
-                ErrorIds.InvokeAttestationSweepStoreNotSupported, store.Location);
-            return;
+            try { VerdictWebhook.Check(WebhookUri); }
+            catch (ArgumentException e) { ThrowTerminatingError(e, ErrorIds.InvokeAttestationSweepWebhookInvalid, WebhookUri); }
         }
+        if (Store is not SqliteAttestationStore sqlite) return; // PostgreSQL: per-host claims
         try { _lock = SweepLock.TryAcquire(sqlite, TimeSpan.FromSeconds(LockTimeoutSec), CancellationToken); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(e, ErrorIds.StoreUnavailable, store.Location);
+            ThrowTerminatingError(e, ErrorIds.StoreUnavailable, sqlite.Location);
         }
         if (_lock is null)
-            ThrowTerminatingError(new InvalidOperationException($"Another sweep of {store.Location} is running"),
-                ErrorIds.InvokeAttestationSweepBusy, store.Location);
+            ThrowTerminatingError(new InvalidOperationException($"Another sweep of {sqlite.Location} is running"),
+                ErrorIds.InvokeAttestationSweepBusy, sqlite.Location);
     }
 
     protected override void EndProcessing()
@@ -120,39 +144,101 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
         var started = DateTime.UtcNow;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var writer = new Writer(this);
+        VerdictWebhook? webhook = null;
         try
         {
+            var store = Store;
             var hosts = Hosts();
             var timeout = TimeSpan.FromSeconds(TimeoutSec);
             var source = new RemotingEvidenceSource(ThrottleLimit, AttestationKeyHandle, NoEventLog, null) { Timeout = timeout };
-            var verifier = new Enrollment.EnrolledHostVerifier(Store);
+            var verifier = new Enrollment.EnrolledHostVerifier(store);
             var options = new SweepOptions
             {
                 ThrottleLimit = ThrottleLimit, Timeout = timeout, Retries = RetryCount,
                 Selection = [PcrSelection.Create(TpmAlgId.Sha256, [0, 1, 2, 3, 4, 5, 6, 7])],
             };
-            var store = Store;
+            var record = store.StartSweep($"{Environment.MachineName}:{Environment.ProcessId}", options.HostLease, exclusive: _lock is not null);
+            WriteVerbose($"{record} started; round of {record.RoundStart:O}");
+            _previous = store.GetLatestResults(hosts.Select(h => h.Name));
+            if (WebhookUri is not null) webhook = new VerdictWebhook(WebhookUri, record.Id, record.Node);
+            _webhook = webhook;
             _runner = new SweepRunner(new FleetSweep(source, () => new RegistryJudge(store), options, CancellationToken),
                 "Sweeping enrolled hosts", source);
             string? key = KeyFilePath is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFilePath);
             var sshOptions = SshOptions();
-            foreach (var host in hosts)
+            var targets = hosts.Select(host =>
             {
                 var policy = verifier.PolicyFor(host.Name)?.RequiredSelection();
-                _runner.Add(RemoteTarget.ForSsh(host.Name, host.Name, UserName, key, Port, sshOptions) with
+                return RemoteTarget.ForSsh(host.Name, host.Name, UserName, key, Port, sshOptions) with
                 {
                     Selection = policy is { Count: > 0 } ? policy : null,
-                });
-            }
-            _runner.DrainAll(writer, CancellationToken);
-            if (PassThru) WriteObject(Summary(store.Location, started, clock.Elapsed, hosts.Count));
+                };
+            }).ToList();
+            var elsewhere = new List<string>();
+            _runner.DrainClaimed(writer, new ClaimedSweep(_runner.Sweep, store, record, ThrottleLimit), targets, t =>
+            {
+                elsewhere.Add(t.Name);
+                WriteVerbose($"{t.Name}: attested by another sweep of this round");
+            }, CancellationToken);
+            var latest = elsewhere.Count == 0 ? new Dictionary<string, AttestationResult>() : store.GetLatestResults(elsewhere);
+            var deliveries = FinishWebhook(webhook);
+            var summary = Summary(store.Location, started, clock.Elapsed, hosts.Count, elsewhere, latest, record.Id, deliveries);
+            store.FinishSweep(record, new SweepTally(summary.Total, summary.Trusted, summary.Untrusted, summary.Unknown, summary.Elsewhere));
+            if (SyncOpenStack && !CancellationToken.IsCancellationRequested)
+                summary = summary.WithPoolChanges(SyncPool(store, hosts));
+            if (PassThru) WriteObject(summary);
         }
         catch (StoreException e) { ThrowTerminatingError(e, ErrorIds.StoreOperationFailed, null); }
         finally
         {
+            webhook?.Dispose();
             _runner?.Dispose();
             _lock?.Dispose();
             base.EndProcessing();
+        }
+    }
+
+    private IReadOnlyDictionary<string, AttestationResult> _previous = new Dictionary<string, AttestationResult>();
+    private VerdictWebhook? _webhook;
+
+    private int FinishWebhook(VerdictWebhook? webhook)
+    {
+        if (webhook is null) return 0;
+        foreach (var failure in webhook.Complete(TimeSpan.FromSeconds(60), CancellationToken))
+        {
+            WriteError(new HttpRequestException($"The webhook did not take the change of {failure.Change.HostName}: {failure.Message}"),
+                ErrorIds.InvokeAttestationSweepWebhookFailed, failure.Change.HostName);
+        }
+        return webhook.Delivered;
+    }
+
+    /// <summary>
+    /// Sync-TrustedPool in this runspace (its connection, its guard rails) with the latest result of every swept host:
+    /// a host whose latest result is not a fresh Trusted loses the trait. Its errors become ours.
+    /// </summary>
+    private TrustedPoolChange[] SyncPool(IAttestationStore store, List<EnrolledHost> hosts)
+    {
+        var latest = store.GetLatestResults(hosts.Select(h => h.Name));
+        var results = hosts.Select(h => latest.TryGetValue(h.Name, out var r) ? r : new AttestationResult
+        {
+            HostName = h.Name, Verdict = AttestationVerdict.Unknown, Time = DateTime.UtcNow,
+            Reasons = [new AttestationReason(FleetReasonIds.Failed, ReasonSeverity.Indeterminate, $"{h.Name} has no result")],
+        }).ToList();
+        using var sync = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
+        sync.AddCommand("TrustedCompute\\Sync-TrustedPool");
+        foreach (string name in new[] { "WhatIf", "Confirm" })
+            if (MyInvocation.BoundParameters.TryGetValue(name, out var value)) sync.AddParameter(name, value);
+        try
+        {
+            var changes = sync.Invoke(results).Select(o => o.BaseObject).OfType<TrustedPoolChange>().ToArray();
+            foreach (var error in sync.Streams.Error) WriteError(error);
+            return changes;
+        }
+        catch (RuntimeException e)
+        {
+            foreach (var error in sync.Streams.Error) WriteError(error);
+            WriteError(e.ErrorRecord);
+            return [];
         }
     }
 
@@ -169,18 +255,25 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
             .Where(h => Tag is null || h.Tags.Any(t => Tag.Contains(t, StringComparer.OrdinalIgnoreCase))).ToList();
     }
 
-    private SweepSummary Summary(string location, DateTime started, TimeSpan duration, int total)
+    private SweepSummary Summary(string location, DateTime started, TimeSpan duration, int total, List<string> elsewhere,
+        IReadOnlyDictionary<string, AttestationResult> latest, string sweepId, int delivered)
     {
-        int Count(AttestationVerdict v) => _outcomes.Count(o => o.Result.Verdict == v);
-        bool complete = _outcomes.Count == total && _outcomes.All(o => o.CollectFailure?.Id != FleetReasonIds.Cancelled);
+        // Hosts another sweep attested count by the result it recorded; one without a result is not Trusted.
+        var verdicts = _outcomes.Select(o => (o.Target.Name, o.Result.Verdict))
+            .Concat(elsewhere.Select(n => (n, latest.TryGetValue(n, out var r) ? r.Verdict : AttestationVerdict.Unknown))).ToList();
+        int Count(AttestationVerdict v) => verdicts.Count(x => x.Item2 == v);
+        bool complete = verdicts.Count == total && _outcomes.All(o => o.CollectFailure?.Id != FleetReasonIds.Cancelled);
         int trusted = Count(AttestationVerdict.Trusted);
         return new SweepSummary
         {
             Store = location, Started = started, Duration = duration, Total = total, Trusted = trusted,
             Untrusted = Count(AttestationVerdict.Untrusted), Unknown = Count(AttestationVerdict.Unknown),
-            NotTrusted = _outcomes.Where(o => o.Result.Verdict != AttestationVerdict.Trusted).Select(o => o.Target.Name)
+            NotTrusted = verdicts.Where(x => x.Item2 != AttestationVerdict.Trusted).Select(x => x.Item1)
                 .Order(StringComparer.OrdinalIgnoreCase).ToArray(),
+            Elsewhere = elsewhere.Count,
             ExitCode = !complete ? 2 : trusted == total ? 0 : 1,
+            SweepId = sweepId,
+            WebhookDelivered = delivered,
         };
     }
 
@@ -199,6 +292,11 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
         public void Result(SweepOutcome outcome)
         {
             cmdlet._outcomes.Add(outcome);
+            if (cmdlet._webhook is { } webhook && outcome.CollectFailure?.Id != FleetReasonIds.Cancelled)
+            {
+                var previous = cmdlet._previous.TryGetValue(outcome.Target.Name, out var p) ? p.Verdict : (AttestationVerdict?)null;
+                if (previous != outcome.Result.Verdict) webhook.Post(new VerdictChange(outcome.Target.Name, previous, outcome.Result));
+            }
             if (!cmdlet.PassThru) cmdlet.WriteObject(outcome.Result);
         }
 

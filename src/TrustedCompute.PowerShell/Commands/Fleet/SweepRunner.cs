@@ -24,6 +24,8 @@ internal sealed class SweepRunner : IDisposable
     private readonly FleetSweep _sweep;
     private readonly string _activity;
     private readonly IDisposable? _owned;
+    private int? _total;
+    private volatile bool _stopped;
     private readonly Dictionary<AttestationVerdict, int> _counts = new()
     {
         [AttestationVerdict.Trusted] = 0, [AttestationVerdict.Untrusted] = 0, [AttestationVerdict.Unknown] = 0,
@@ -57,6 +59,32 @@ internal sealed class SweepRunner : IDisposable
             writer.Progress(new ProgressRecord(ProgressId, _activity, Status()) { RecordType = ProgressRecordType.Completed });
     }
 
+    /// <summary>
+    /// Attests the targets this sweep claims in the store (see <see cref="ClaimedSweep"/>), writing each outcome as it
+    /// comes; hosts another sweep of the round attested count as done and go to <paramref name="elsewhere"/>.
+    /// </summary>
+    public void DrainClaimed(ISweepWriter writer, ClaimedSweep claimed, IReadOnlyList<SweepTarget> targets,
+        Action<SweepTarget> elsewhere, CancellationToken stopping)
+    {
+        _total = targets.Count;
+        claimed.Run(targets, outcome => { if (!stopping.IsCancellationRequested) Write(writer, outcome); }, target =>
+        {
+            Done++;
+            Elsewhere++;
+            elsewhere(target);
+            writer.Progress(new ProgressRecord(ProgressId, _activity, Status())
+            {
+                PercentComplete = Math.Min(100, Done * 100 / Math.Max(1, Total)), CurrentOperation = $"{target.Name}: attested by another sweep",
+            });
+        }, stopping);
+        if (!stopping.IsCancellationRequested)
+            writer.Progress(new ProgressRecord(ProgressId, _activity, Status()) { RecordType = ProgressRecordType.Completed });
+    }
+
+    public int Elsewhere { get; private set; }
+
+    private int Total => _total ?? Math.Max(_sweep.Queued, Done);
+
     private void Write(ISweepWriter writer, SweepOutcome outcome)
     {
         Done++;
@@ -66,7 +94,7 @@ internal sealed class SweepRunner : IDisposable
         if (outcome.CollectFailure is { } failure)
             writer.Error(outcome, CollectError(outcome.Target.Name, failure));
         writer.Result(outcome);
-        int total = Math.Max(_sweep.Queued, Done);
+        int total = Total;
         writer.Progress(new ProgressRecord(ProgressId, _activity, Status())
         {
             PercentComplete = total == 0 ? 0 : Math.Min(100, Done * 100 / total),
@@ -75,8 +103,9 @@ internal sealed class SweepRunner : IDisposable
     }
 
     private string Status() =>
-        $"{Done}/{Math.Max(_sweep.Queued, Done)} done: {_counts[AttestationVerdict.Trusted]} Trusted, " +
-        $"{_counts[AttestationVerdict.Untrusted]} Untrusted, {_counts[AttestationVerdict.Unknown]} Unknown";
+        $"{Done}/{Total} done: {_counts[AttestationVerdict.Trusted]} Trusted, " +
+        $"{_counts[AttestationVerdict.Untrusted]} Untrusted, {_counts[AttestationVerdict.Unknown]} Unknown" +
+        (Elsewhere > 0 ? $", {Elsewhere} by another sweep" : "");
 
     /// <summary>The non-terminating error of a host whose evidence could not be had; the reason id is in the message.</summary>
     public static ErrorRecord CollectError(string host, AttestationReason failure)
@@ -95,11 +124,21 @@ internal sealed class SweepRunner : IDisposable
         return new ErrorRecord(exception, ErrorIds.InvokeHostAttestationRemoteFailed, category, host);
     }
 
-    public void Stop() => _sweep.Stop();
+    public void Stop()
+    {
+        _stopped = true;
+        _sweep.Stop();
+    }
 
+    /// <summary>
+    /// After a stop (Ctrl+C, Stop-Job) the source's remote pipelines are still closing their sessions: that finishes in
+    /// the background, so that the prompt comes back at once.
+    /// </summary>
     public void Dispose()
     {
         _sweep.Dispose();
-        _owned?.Dispose();
+        if (_owned is null) return;
+        if (_stopped) _ = Task.Run(_owned.Dispose);
+        else _owned.Dispose();
     }
 }
