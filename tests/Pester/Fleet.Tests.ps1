@@ -4,6 +4,7 @@ BeforeDiscovery {
     $script:noFleet = -not (Get-Command swtpm -ErrorAction Ignore) -or -not (Test-Path /usr/sbin/sshd) -or
         -not (Get-Command ip -ErrorAction Ignore) -or (& id -u) -ne '0'
     $script:noTmux = $noFleet -or -not (Get-Command tmux -ErrorAction Ignore)
+    $script:noPostgres = $noFleet -or -not (Test-Path /usr/lib/postgresql/15/bin/initdb)
 }
 
 BeforeAll {
@@ -282,6 +283,103 @@ Invoke-AttestationSweep -Tag fleet @ssh -NoEventLog -ThrottleLimit 2 -TimeoutSec
         (@(Get-AttestationResult).Count - $mid) | Should -Be $size
         foreach ($h in $fleet) { @(Get-AttestationResult -HostName $h.Ip -Last 1).Verdict | Should -Be 'Trusted' }
         Wait-NoRemotePwsh (1..$size) 20 | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Sweeps of one PostgreSQL store from two admin nodes' -Skip:$noPostgres {
+    BeforeAll {
+        $postgresSh = Join-Path $PSScriptRoot '../env/postgres.sh'
+        $pgDir = Join-Path $work 'pg'
+        $pgSettings = @{}
+        & $postgresSh start $pgDir | ForEach-Object { $k, $v = $_ -split '=', 2; $pgSettings[$k] = $v }
+        if ($LASTEXITCODE) { throw 'postgres.sh start failed' }
+        $pg = $pgSettings.TRUSTEDCOMPUTE_STORE
+        $sessions = New-PSSession -HostName $fleet.Ip @ssh
+        Invoke-Command -Session $sessions[0] { $null = $null; Get-AttestationEvidence -NoEventLog } |
+            New-AttestationPolicy -Name fleet | Register-AttestationPolicy -StoreConnectionString $pg | Out-Null
+        $null = Register-TrustedHost -Session $sessions -EkTrustPath $roots -PolicyName fleet -Tag fleet -StoreConnectionString $pg
+        Remove-PSSession $sessions
+    }
+    AfterAll { & $postgresSh stop $pgDir }
+    AfterEach { Reset-Fleet }
+
+    It 'two nodes sweeping at once attest each host exactly once, share the work and agree on the outcome' {
+        $before = @(Get-AttestationResult -StoreConnectionString $pg)
+        $script = Join-Path $work 'node.ps1'
+        @"
+param(`$Out)
+Import-Module '$(Join-Path $env:TRUSTEDCOMPUTE_MODULE_PATH 'TrustedCompute.psd1')'
+`$ssh = @{ UserName = 'root'; KeyFilePath = '$($ssh.KeyFilePath)'; Options = @{ UserKnownHostsFile = '$($ssh.Options.UserKnownHostsFile)'; StrictHostKeyChecking = 'yes' } }
+Invoke-AttestationSweep -Tag fleet @ssh -NoEventLog -ThrottleLimit 2 -TimeoutSec 60 -StoreConnectionString '$pg' -PassThru |
+    ConvertTo-Json | Set-Content `$Out
+"@ | Set-Content $script
+        $nodes = foreach ($n in 1, 2) { Start-Process $pwshPath -ArgumentList '-NoProfile', '-File', $script, "$work/node$n.json" -PassThru }
+        $nodes | Wait-Process -Timeout 240
+        $summaries = foreach ($n in 1, 2) { Get-Content "$work/node$n.json" -Raw | ConvertFrom-Json }
+        $after = @(Get-AttestationResult -StoreConnectionString $pg)
+        $new = @($after | Where-Object { $_.Time -gt ($before.Time | Measure-Object -Maximum).Maximum -or $before.Count -eq 0 })
+        ($new.HostName | Sort-Object) | Should -Be ($fleet.Ip | Sort-Object)
+        foreach ($x in $new) { $x.Verdict | Should -Be 'Trusted' -Because ($x.Reasons -join '; ') }
+        foreach ($s in $summaries) {
+            $s.Total | Should -Be $size
+            $s.Trusted | Should -Be $size
+            $s.ExitCode | Should -Be 0
+        }
+        (($summaries | ForEach-Object { $_.Total - $_.Elsewhere }) | Measure-Object -Sum).Sum | Should -Be $size
+        $summaries[0].SweepId | Should -Not -Be $summaries[1].SweepId
+    }
+}
+
+Describe 'Invoke-AttestationSweep -WebhookUri' -Skip:$noFleet {
+    BeforeAll {
+        function Start-Receiver([string[]] $Arguments) {
+            $log = Join-Path $work ("hook-" + [guid]::NewGuid().ToString('N').Substring(0, 6))
+            $process = Start-Process python3 -ArgumentList (@((Join-Path $PSScriptRoot '../env/webhook.py'), "$log.jsonl") + $Arguments) `
+                -RedirectStandardOutput "$log.port" -PassThru
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            while (-not (Get-Content "$log.port" -ErrorAction Ignore) -and $clock.Elapsed.TotalSeconds -lt 20) { Start-Sleep -Milliseconds 100 }
+            [pscustomobject]@{ Process = $process; Port = [int] (Get-Content "$log.port"); Log = "$log.jsonl" }
+        }
+    }
+    AfterEach { Reset-Fleet; if ($script:receiver) { $script:receiver.Process | Stop-Process -ErrorAction Ignore; $script:receiver = $null } }
+
+    It 'posts each verdict change once, as JSON, and tries again after a 503' {
+        $script:receiver = Start-Receiver '--fail-first', '1'
+        Set-Fault 2 swtpm-kill
+        $previous = @{}
+        foreach ($h in $fleet) { $previous[$h.Ip] = "$((Get-AttestationResult -HostName $h.Ip -Last 1).Verdict)" }
+        $summary = Invoke-AttestationSweep -Tag fleet @ssh -NoEventLog -ThrottleLimit 6 -TimeoutSec 60 -RetryCount 0 `
+            -WebhookUri "http://127.0.0.1:$($receiver.Port)/hook" -PassThru -ErrorAction SilentlyContinue
+        $changed = @($fleet.Ip | Where-Object { "$((Get-AttestationResult -HostName $_ -Last 1).Verdict)" -ne $previous[$_] })
+        $changed | Should -Contain $fleet[1].Ip
+        $posts = @(Get-Content $receiver.Log | ConvertFrom-Json)
+        ($posts.host | Sort-Object) | Should -Be ($changed | Sort-Object)
+        $post = $posts | Where-Object host -EQ $fleet[1].Ip
+        $post.event | Should -Be 'trustedcompute.verdict.changed'
+        $post.verdict | Should -Be 'Unknown'
+        $post.previous | Should -Be $previous[$fleet[1].Ip]
+        $post.reasons.id | Should -Be 'collect.tpm'
+        $post.sweep | Should -Be $summary.SweepId
+        $summary.WebhookDelivered | Should -Be $changed.Count
+    }
+
+    It 'verifies the receiver''s TLS certificate: a self-signed one gets nothing, and the sweep still ends' {
+        $cert = Join-Path $work 'hook-cert.pem'; $key = Join-Path $work 'hook-key.pem'
+        & openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $key -out $cert -days 1 `
+            -subj '/CN=127.0.0.1' -addext 'subjectAltName=IP:127.0.0.1' 2>$null
+        $script:receiver = Start-Receiver '--tls', $cert, $key
+        Set-Fault 3 swtpm-kill
+        $summary = Invoke-AttestationSweep -Name $fleet[2].Ip @ssh -NoEventLog -TimeoutSec 60 -RetryCount 0 `
+            -WebhookUri "https://127.0.0.1:$($receiver.Port)/hook" -PassThru -ErrorVariable failed -ErrorAction SilentlyContinue
+        $summary.Total | Should -Be 1
+        $summary.WebhookDelivered | Should -Be 0
+        @($failed | Where-Object FullyQualifiedErrorId -Like 'InvokeAttestationSweepWebhookFailed,*').Count | Should -Be 1
+        Test-Path $receiver.Log | Should -BeFalse
+    }
+
+    It 'refuses plain HTTP to another machine before it attests anything' {
+        { Invoke-AttestationSweep @ssh -WebhookUri 'http://10.200.0.1/hook' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvokeAttestationSweepWebhookInvalid'
     }
 }
 

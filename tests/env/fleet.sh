@@ -110,6 +110,7 @@ CONF
   in_ns "$ns" ip link set lo up
   in_ns "$ns" ip addr add "$addr/24" dev eth0
   in_ns "$ns" ip link set eth0 up
+  date +%s%3N > "$dir/tpm.born"
   start_swtpm "$dir" "$ns"
   start_sshd "$dir" "$ns" "$name"
   echo "$i	$name	$addr	$ns" > "$dir/host.tsv"
@@ -229,7 +230,13 @@ heal() {
   in_ns "$ns" tc qdisc del dev eth0 root 2>/dev/null || true
   in_ns "$ns" ip link set eth0 up
   [ -f "$dir/swtpm.pid" ] && kill -CONT "$(cat "$dir/swtpm.pid")" 2>/dev/null || true
-  if ! kill -0 "$(cat "$dir/swtpm.pid" 2>/dev/null || echo 0)" 2>/dev/null; then start_swtpm "$dir" "$ns"; fi
+  if ! kill -0 "$(cat "$dir/swtpm.pid" 2>/dev/null || echo 0)" 2>/dev/null; then
+    start_swtpm "$dir" "$ns"
+    # A killed TPM restarts with its clock set back and marked unsafe, as after a power cut: the host's admin
+    # sets it forward past anything it reported before (its clock never runs faster than real time).
+    in_ns "$ns" tpm2_setclock -T "swtpm:host=127.0.0.1,port=$tpm_port" \
+      $(( $(date +%s%3N) - $(cat "$dir/tpm.born") + 60000 )) >/dev/null 2>&1 || die "could not set host $i's TPM clock"
+  fi
   pwsh=$(cat "$state/pwsh"); module=$(cat "$state/module")
   write_subsystem "$dir" "$pwsh"
   link_module "$dir" "$module"
