@@ -3,7 +3,11 @@
     Description = @'
 Invoke-AttestationSweep is Invoke-HostAttestation for schedules and runbooks. It takes the enrolled hosts from the store (all of them, or those whose name matches -Name or that carry a -Tag), reaches each over SSH by its registry name, attests it through the registry (its enrolled key, its stored policy and the PCRs that policy reads, its previous result) and records the result, Unknown ones included. Hosts are attested in parallel, at most -ThrottleLimit at once, each within -TimeoutSec; one that fails is Unknown with a stable reason (collect.unreachable, collect.auth, collect.timeout, collect.tpm, collect.module) and a non-terminating error, and the sweep goes on.
 
-Two sweeps of one store never run at once: the sweep holds a lock beside the SQLite file for its whole run (the operating system releases it when the process ends, even by kill -9); a second sweep fails with InvokeAttestationSweepBusy, or waits up to -LockTimeoutSec. A host whose sweep was killed half-way is simply attested by the next sweep. A PostgreSQL store is refused for now (InvokeAttestationSweepStoreNotSupported): per-host claims with leases for several admin nodes are not built yet.
+No double work. A sweep of a SQLite store holds a lock beside the file for its whole run (the operating system releases it when the process ends, even by kill -9); a second sweep fails with InvokeAttestationSweepBusy, or waits up to -LockTimeoutSec. After a sweep killed half-way, the next sweep attests every host again. Sweeps of a PostgreSQL store share it instead, so several admin nodes can sweep one fleet: each sweep claims a host (SELECT ... FOR UPDATE SKIP LOCKED) just before attesting it, with a lease of every attempt's timeout plus 30 s. Sweeps running at the same time form one round: a host attested since the round began is not attested again (the summary counts it in Elsewhere, by the result the other node recorded), a host another node holds is asked for again each second, and a host whose node died is taken over once its lease runs out. Every sweep is recorded in the store (its node, start, round and counts).
+
+With -WebhookUri every host whose verdict is not what its previous result said is posted, one JSON object per change ({ event: "trustedcompute.verdict.changed", host, previous, verdict, time, reasons: [{ id, severity, message }], sweep, node }), in order, tried again on network errors, 429 and 5xx (three attempts). The TLS certificate is verified by the system's trust store; plain HTTP is refused except to loopback. A change that is not delivered is a non-terminating error (InvokeAttestationSweepWebhookFailed) and changes nothing else.
+
+With -SyncOpenStack the sweep then runs Sync-TrustedPool with the latest result of every swept host (a host without one counts as Unknown): a host whose latest result is not a fresh Trusted loses the trait, with Sync-TrustedPool's guard rails (a mass removal is refused without a person to confirm it). It uses the current OpenStack connection (Connect-OpenStack, or the OS_* variables). What it changed is in the summary's PoolChanges.
 
 The summary (-PassThru) carries an ExitCode for scripts: 0 when every host is Trusted, 1 when any host is not, 2 when the sweep was stopped before every host was done. A scheduled script ends with: exit (Invoke-AttestationSweep -PassThru).ExitCode
 '@
@@ -20,8 +24,10 @@ The summary (-PassThru) carries an ExitCode for scripts: 0 when every host is Tr
         LockTimeoutSec       = 'Seconds to wait for another sweep of the same store to end. Default: 0 (fail at once).'
         AttestationKeyHandle = 'The persistent handle of the attestation key on every host. Default: 0x81010002.'
         NoEventLog           = 'Collect no event log from the hosts.'
-        PassThru             = 'Write one SweepSummary at the end (Total, Trusted, Untrusted, Unknown, NotTrusted, Duration, ExitCode) instead of the results.'
-        StoreConnectionString = 'The store: a SQLite file path. Default: $env:TRUSTEDCOMPUTE_STORE, else the per-user SQLite file.'
+        PassThru             = 'Write one SweepSummary at the end (Total, Trusted, Untrusted, Unknown, NotTrusted, Elsewhere, Duration, ExitCode, SweepId, WebhookDelivered, PoolChanges) instead of the results.'
+        StoreConnectionString = 'The store: a SQLite file path or a PostgreSQL connection string (no password in it: use a pgpass file). Default: $env:TRUSTEDCOMPUTE_STORE, else the per-user SQLite file.'
+        WebhookUri           = 'Post each verdict change to this URI as JSON (https; http only to loopback).'
+        SyncOpenStack        = 'After the sweep, bring the OpenStack trusted pool in line with the latest results of the swept hosts (Sync-TrustedPool).'
     }
     Outputs     = 'TrustedCompute.Attestation.AttestationResult, one per host; with -PassThru one TrustedCompute.PowerShell.Commands.Fleet.SweepSummary.'
     Examples    = @(

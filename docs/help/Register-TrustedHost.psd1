@@ -1,7 +1,7 @@
 @{
     Synopsis    = 'Enrolls hosts: binds each one''s attestation key to its manufacturer-certified endorsement key and stores it.'
     Description = @'
-Register-TrustedHost enrolls the host of the local TPM (or of -Tpm) or the remote hosts of PSSessions (-Session). For each host it reads the endorsement key (EK), the EK certificate as the TPM stores it (padding and the TCG NV header are accepted) with the TPM's own chain certificates, and the attestation key (AK) at -AttestationKeyHandle. It then:
+Register-TrustedHost enrolls the host of the local TPM (or of -Tpm), the remote hosts of PSSessions (-Session), or remote hosts it reaches itself over SSH (-HostName with -UserName, -KeyFilePath, -Port, -Options) or WinRM (-ComputerName, -Credential): it opens a session to each, enrolls the host under the name given (the name sweeps reach it by) and closes the session. For each host it reads the endorsement key (EK), the EK certificate as the TPM stores it (padding and the TCG NV header are accepted) with the TPM's own chain certificates, and the attestation key (AK) at -AttestationKeyHandle. It then:
 
 - checks the AK: restricted, sign only, fixedTPM, fixedParent, sensitiveDataOrigin, and that its name matches its public area;
 - validates the EK certificate to the trust anchors the admin chose (-EkTrustPath): validity now, basic constraints and path length, key usage, the EK extended key usage where present, and that the certificate's key is the EK. Certificates the host offers are only ever intermediates, never anchors. The TPM manufacturer, model and firmware version from the certificate's subject alternative name are recorded;
@@ -12,7 +12,13 @@ A host whose EK certificate does not validate is not enrolled, unless -AllowUnve
 '@
     Parameters  = @{
         Session                       = 'PSSessions to remote hosts that have the TrustedCompute module; each host is enrolled under the session''s computer name.'
-        HostName                      = 'The name to enroll the local TPM''s host under. Default: this machine''s name.'
+        HostName                      = 'SSH targets to enroll (name, address, user@host:port), each under the name given. Without -UserName/-KeyFilePath/-Port/-Options: the name to enroll the local TPM''s host under (default: this machine''s name).'
+        UserName                      = 'The SSH user name.'
+        KeyFilePath                   = 'The private key file for SSH (BatchMode is always on: nothing prompts).'
+        Port                          = 'The SSH or WinRM port.'
+        Options                       = 'SSH options (ssh -o), for example @{ UserKnownHostsFile = ''./known_hosts''; StrictHostKeyChecking = ''yes'' }.'
+        ComputerName                  = 'WinRM targets to enroll (Windows admin nodes), each under the name given.'
+        Credential                    = 'The WinRM credential; used to connect and never written anywhere.'
         AttestationKeyHandle          = 'The persistent handle of the attestation key to enroll, locally or on each remote host. Default: 0x81010002.'
         PolicyName                    = 'The stored policy (Register-AttestationPolicy) the host is judged by.'
         Tag                           = 'Tags for the host, to select hosts with Get-TrustedHost -Tag.'

@@ -3,6 +3,8 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Security.Cryptography;
 using TrustedCompute.Attestation;
+using TrustedCompute.Fleet;
+using TrustedCompute.PowerShell.Commands.Fleet;
 using TrustedCompute.PowerShell.Commands.Tpm;
 using TrustedCompute.PowerShell.Infrastructure;
 using TrustedCompute.Tpm;
@@ -16,10 +18,45 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
 {
     private const string LocalSet = "Local";
     private const string SessionSet = "Session";
+    private const string SshSet = "SSHHost";
+    private const string WinRmSet = "ComputerName";
 
     [Parameter(Mandatory = true, ParameterSetName = SessionSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
     public PSSession[] Session { get; set; } = [];
+
+    /// <summary>SSH targets: a session is opened to each, used and closed.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = SshSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] HostName { get; set; } = [];
+
+    [Parameter(ParameterSetName = SshSet)]
+    [ValidateNotNullOrEmpty]
+    public string? UserName { get; set; }
+
+    [Parameter(ParameterSetName = SshSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = WinRmSet)]
+    [ValidateRange(1, 65535)]
+    public int? Port { get; set; }
+
+    [Parameter(ParameterSetName = SshSet)]
+    [ValidateNotNull]
+    public Hashtable? Options { get; set; }
+
+    /// <summary>WinRM targets (Windows remoting).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = WinRmSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Cn")]
+    [ValidateNotNullOrEmpty]
+    public string[] ComputerName { get; set; } = [];
+
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? Credential { get; set; }
 
     /// <summary>Qualifying data; 32 random bytes when not given.</summary>
     [Parameter]
@@ -67,6 +104,11 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
             }
             return;
         }
+        if (ParameterSetName is SshSet or WinRmSet)
+        {
+            CollectOverNewSessions(nonce);
+            return;
+        }
         byte[]? log;
         try { log = NoEventLog ? null : EvidenceCollector.ReadLocalEventLog(EventLogPath is null ? null : GetUnresolvedProviderPathFromPSPath(EventLogPath)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
@@ -79,5 +121,35 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
             [UsingAttestationKey(AttestationKeyHandle, () => EvidenceCollector.Collect(
                 tpm, AttestationKeyHandle, nonce, selections, log, Environment.MachineName, CancellationToken))],
             terminating: false);
+    }
+
+    private void CollectOverNewSessions(byte[] nonce)
+    {
+        string? key = KeyFilePath is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFilePath);
+        List<SweepTarget> targets;
+        try { targets = RemoteSessions.Targets(ParameterSetName == SshSet ? HostName : null, ComputerName, UserName, key, Port, Options, Credential).ToList(); }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(e, ErrorIds.GetAttestationEvidenceRemoteFailed, Options);
+            return;
+        }
+        foreach (var target in targets)
+        {
+            if (CancellationToken.IsCancellationRequested) return;
+            try
+            {
+                var session = RemoteSessions.Open(this, target);
+                try
+                {
+                    var parameters = AttestationInput.RemoteParameters(nonce, PcrIndex, Bank, AttestationKeyHandle, NoEventLog, Tpm);
+                    WriteObject(AttestationInput.CollectRemote(this, session, parameters));
+                }
+                finally { RemoteSessions.Close(this, session); }
+            }
+            catch (Exception e) when (e is RuntimeException or InvalidDataException or EvidenceCollectionException)
+            {
+                WriteError(e, ErrorIds.GetAttestationEvidenceRemoteFailed, target.Name);
+            }
+        }
     }
 }

@@ -5,6 +5,8 @@ using TrustedCompute.Attestation;
 using TrustedCompute.PowerShell.Commands.Attestation;
 using TrustedCompute.Enrollment;
 using TrustedCompute.PowerShell.Commands.Tpm;
+using TrustedCompute.Fleet;
+using TrustedCompute.PowerShell.Commands.Fleet;
 using TrustedCompute.PowerShell.Infrastructure;
 using TrustedCompute.Store;
 using TrustedCompute.Tpm;
@@ -21,6 +23,8 @@ public sealed class RegisterTrustedHostCommand : TpmCmdlet
 {
     private const string LocalSet = "Local";
     private const string SessionSet = "Session";
+    private const string SshSet = "SSHHost";
+    private const string WinRmSet = "ComputerName";
     private IAttestationStore? _store;
     private EkTrustAnchors? _anchors;
 
@@ -28,10 +32,42 @@ public sealed class RegisterTrustedHostCommand : TpmCmdlet
     [ValidateNotNullOrEmpty]
     public PSSession[] Session { get; set; } = [];
 
-    /// <summary>The name to enroll the local TPM's host under; default this machine's name. Sessions enroll under their computer name.</summary>
+    /// <summary>
+    /// SSH targets to enroll, each under the name given (the name sweeps reach it by). With the local TPM: the one
+    /// name to enroll it under; default this machine's name. Sessions enroll under their computer name.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = SshSet, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = LocalSet, Position = 0)]
     [ValidateNotNullOrEmpty]
-    public string? HostName { get; set; }
+    public string[]? HostName { get; set; }
+
+    [Parameter(ParameterSetName = SshSet)]
+    [ValidateNotNullOrEmpty]
+    public string? UserName { get; set; }
+
+    [Parameter(ParameterSetName = SshSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = WinRmSet)]
+    [ValidateRange(1, 65535)]
+    public int? Port { get; set; }
+
+    [Parameter(ParameterSetName = SshSet)]
+    [ValidateNotNull]
+    public Hashtable? Options { get; set; }
+
+    /// <summary>WinRM targets (Windows remoting), each enrolled under the name given.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = WinRmSet, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Cn")]
+    [ValidateNotNullOrEmpty]
+    public string[] ComputerName { get; set; } = [];
+
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? Credential { get; set; }
 
     [Parameter]
     [Alias("Handle")]
@@ -84,12 +120,47 @@ public sealed class RegisterTrustedHostCommand : TpmCmdlet
             foreach (var session in Session) Enroll(session.ComputerName, new RemoteTpm(this, session, Tpm, MyInvocation.BoundParameters.ContainsKey("Tpm")));
             return;
         }
-        Enroll(HostName ?? Environment.MachineName, new LocalTpm(this));
+        if (ParameterSetName is SshSet or WinRmSet)
+        {
+            EnrollRemote();
+            return;
+        }
+        if (HostName is { Length: > 1 })
+            ThrowTerminatingError(new ArgumentException("The local TPM is one host: give one -HostName (or -UserName/-KeyFilePath to reach SSH hosts)"),
+                ErrorIds.RegisterTrustedHostCollectFailed, HostName);
+        Enroll(HostName?[0] ?? Environment.MachineName, new LocalTpm(this));
     }
 
-    private void Enroll(string name, IEnrollmentTarget target)
+    /// <summary>Opens a session to each -HostName or -ComputerName target, enrolls the host under its target name, closes it.</summary>
+    private void EnrollRemote()
     {
-        if (!ShouldProcess(name, "Enroll the host: read its EK and AK, run credential activation, store it")) return;
+        string? key = KeyFilePath is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFilePath);
+        List<SweepTarget> targets;
+        try { targets = RemoteSessions.Targets(ParameterSetName == SshSet ? HostName : null, ComputerName, UserName, key, Port, Options, Credential).ToList(); }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(e, ErrorIds.RegisterTrustedHostCollectFailed, Options);
+            return;
+        }
+        foreach (var target in targets)
+        {
+            if (CancellationToken.IsCancellationRequested) return;
+            if (!ShouldProcess(target.Name, "Enroll the host: read its EK and AK, run credential activation, store it")) continue;
+            PSSession session;
+            try { session = RemoteSessions.Open(this, target); }
+            catch (EvidenceCollectionException e)
+            {
+                WriteError(e, ErrorIds.RegisterTrustedHostCollectFailed, target.Name);
+                continue;
+            }
+            try { Enroll(target.Name, new RemoteTpm(this, session, Tpm, MyInvocation.BoundParameters.ContainsKey("Tpm")), asked: true); }
+            finally { RemoteSessions.Close(this, session); }
+        }
+    }
+
+    private void Enroll(string name, IEnrollmentTarget target, bool asked = false)
+    {
+        if (!asked && !ShouldProcess(name, "Enroll the host: read its EK and AK, run credential activation, store it")) return;
         EnrolledHost? existing = _store!.GetHost(name);
         if (existing is not null && !Force)
         {
