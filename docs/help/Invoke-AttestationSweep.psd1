@@ -20,6 +20,7 @@ The summary (-PassThru) carries an ExitCode for scripts: 0 when every host is Tr
         LockTimeoutSec       = 'Seconds to wait for another sweep of the same store to end. Default: 0 (fail at once).'
         AttestationKeyHandle = 'The persistent handle of the attestation key on every host. Default: 0x81010002.'
         NoEventLog           = 'Collect no event log from the hosts.'
+        EventLogPath         = 'The TCG event log file on each host, resolved there (~ is the SSH user''s home). Default: each host''s platform log, or none.'
         PassThru             = 'Write one SweepSummary at the end (Total, Trusted, Untrusted, Unknown, NotTrusted, Duration, ExitCode) instead of the results.'
         StoreConnectionString = 'The store: a SQLite file path. Default: $env:TRUSTEDCOMPUTE_STORE, else the per-user SQLite file.'
     }

@@ -91,6 +91,11 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
     [Parameter]
     public SwitchParameter NoEventLog { get; set; }
 
+    /// <summary>The event log file on each host, resolved there ("~" is the SSH user's home); default: the host's own.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? EventLogPath { get; set; }
+
     /// <summary>Write one SweepSummary at the end instead of the results.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -124,7 +129,10 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
         {
             var hosts = Hosts();
             var timeout = TimeSpan.FromSeconds(TimeoutSec);
-            var source = new RemotingEvidenceSource(ThrottleLimit, AttestationKeyHandle, NoEventLog, null) { Timeout = timeout };
+            var source = new RemotingEvidenceSource(ThrottleLimit, AttestationKeyHandle, NoEventLog, null)
+            {
+                Timeout = timeout, EventLogPath = EventLogPath,
+            };
             var verifier = new Enrollment.EnrolledHostVerifier(Store);
             var options = new SweepOptions
             {

@@ -78,6 +78,9 @@ internal sealed class RemotingEvidenceSource : IEvidenceSource, IDisposable
     /// <summary>The module version the hosts must have (this module's).</summary>
     public Version ModuleVersion => _version;
 
+    /// <summary>The event log file on each host (resolved there: "~" is the remote user's home); default: the host's own.</summary>
+    public string? EventLogPath { get; init; }
+
     /// <summary>Sweep timeout, for the connection attempt inside it.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -85,7 +88,7 @@ internal sealed class RemotingEvidenceSource : IEvidenceSource, IDisposable
     {
         var selection = request.Selection;
         var parameters = AttestationInput.RemoteParameters(request.Nonce, selection[0].Indexes.ToArray(),
-            selection.Select(s => TpmHash.BankName(s.Bank)).ToArray(), _attestationKeyHandle, _noEventLog, _tpm);
+            selection.Select(s => TpmHash.BankName(s.Bank)).ToArray(), _attestationKeyHandle, _noEventLog, _tpm, EventLogPath);
         var remote = target.Handle as RemoteTarget;
         using var ps = System.Management.Automation.PowerShell.Create();
         ps.RunspacePool = _pool;
