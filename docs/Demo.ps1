@@ -204,7 +204,7 @@ function Invoke-FleetDemo {
         $ca = Join-Path (Split-Path (& (Join-Path $Root 'tests/env/swtpm.sh') template)) 'localca'
         Copy-Item (Join-Path $ca 'issuercert.pem'), (Join-Path $ca 'swtpm-localca-rootca-cert.pem') $roots
         Register-TrustedHost -Session $sessions -EkTrustPath $roots -PolicyName fleet -Tag demo -Confirm:$false |
-            Sort-Object Name | Format-Table Name, TpmManufacturer, AttestationKeyName, PolicyName, Tags | Out-String
+            Sort-Object Name | Format-Table Name, TpmManufacturer, PolicyName, Tags, EnrolledAt | Out-String
         Remove-PSSession $sessions
         $sessions = @()
 
