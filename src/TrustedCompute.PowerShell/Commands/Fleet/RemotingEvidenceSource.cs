@@ -4,6 +4,7 @@ using System.Management.Automation.Runspaces;
 using TrustedCompute.Attestation;
 using TrustedCompute.Fleet;
 using TrustedCompute.PowerShell.Commands.Attestation;
+using TrustedCompute.PowerShell.Infrastructure;
 using TrustedCompute.Tpm;
 
 namespace TrustedCompute.PowerShell.Commands.Fleet;
@@ -145,6 +146,8 @@ internal sealed class RemotingEvidenceSource : IEvidenceSource, IDisposable
         if (Has("Permission denied", "Authentication failed", "Access is denied", "AccessDenied", "LogonFailure",
                 "Host key verification failed", "AuthenticationFailed"))
             return new(FleetReasonIds.Auth, show, false, e);
+        if (Has(nameof(ErrorIds.GetAttestationEvidenceEventLogUnreadable)))
+            return new(FleetReasonIds.Failed, $"{target.Name}: the event log could not be read there ({message})", false, e);
         if (Has("did not answer within"))
             return new(FleetReasonIds.Timeout, show, true, e);
         if (Has("GetAttestationEvidence", "TpmTransport", "TPM simulator", "TPM device", "TPM_RC"))
