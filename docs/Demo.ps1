@@ -54,7 +54,8 @@ function Invoke-SingleTpmDemo {
         }
         $stateDir = Join-Path ([IO.Path]::GetTempPath()) ('trustedcompute-demo-' + (Get-ShortId))
         $settings = @{}
-        & (Join-Path $Root 'tests/env/swtpm.sh') start $stateDir | ForEach-Object { $k, $v = $_ -split '=', 2; $settings[$k] = $v }
+        & (Join-Path $Root 'tests/env/swtpm.sh') start $stateDir |
+            ForEach-Object { $k, $v = $_ -split '=', 2; $settings[$k] = $v }
         $tpm = $settings.TRUSTEDCOMPUTE_TPM
         "Started a swtpm simulator: $tpm"
     }
@@ -95,7 +96,8 @@ function New-BootLog([string] $Path, [string[]] $Component) {
     $w = [IO.BinaryWriter]::new($stream)
     [byte[]] $specId = [Text.Encoding]::ASCII.GetBytes("Spec ID Event03`0") + [byte[]](0, 0, 0, 0, 0, 2, 0, 2) +
         [BitConverter]::GetBytes([uint32]2) + [byte[]](4, 0, 20, 0, 0x0B, 0, 32, 0) + [byte[]]0
-    $w.Write([uint32]0); $w.Write([uint32]3); $w.Write([byte[]]::new(20)); $w.Write([uint32]$specId.Length); $w.Write($specId)
+    $w.Write([uint32]0); $w.Write([uint32]3); $w.Write([byte[]]::new(20))   # PCR 0, EV_NO_ACTION, no digest
+    $w.Write([uint32]$specId.Length); $w.Write($specId)
     foreach ($text in $Component) {
         $data = [Text.Encoding]::ASCII.GetBytes($text)
         $w.Write([uint32]16); $w.Write([uint32]0x80000007u); $w.Write([uint32]2)
@@ -138,14 +140,16 @@ function Wait-ProcessExit([int[]] $Id) {
     $alive
 }
 
+function Get-Prefix([string] $Hex) { $Hex.Substring(0, [Math]::Min(12, $Hex.Length)) }
+
 function Show-Sweep([object[]] $Results) {
     foreach ($r in $Results | Sort-Object HostName) {
         # Info reasons (such as the host calling itself by its name, not by the address it is enrolled as) are left out.
         $reasons = @($r.Reasons | Where-Object Severity -NE 'Info')
         '  {0,-14} {1,-16} {2,-10} {3}' -f $r.HostName, $r.ClaimedHostName, $r.Verdict, ($reasons -join '; ')
         foreach ($d in $r.EventDifferences) {
-            "      {0}: '{1}' -> '{2}' ({3} {4}.. -> {5}..)" -f $d.Summary, $d.OldDescription, $d.NewDescription, $d.Bank,
-                $d.OldDigest.Substring(0, [Math]::Min(12, $d.OldDigest.Length)), $d.NewDigest.Substring(0, [Math]::Min(12, $d.NewDigest.Length))
+            "      {0}: '{1}' -> '{2}' ({3} {4}.. -> {5}..)" -f $d.Summary, $d.OldDescription, $d.NewDescription,
+                $d.Bank, (Get-Prefix $d.OldDigest), (Get-Prefix $d.NewDigest)
         }
     }
     $counts = $Results | Group-Object Verdict | ForEach-Object { "$($_.Count) $($_.Name)" }
@@ -166,9 +170,10 @@ function Invoke-FleetDemo {
     $netns = @()
     $script:fleet = @()
     try {
-        Show "A fleet of $HostCount hosts: each a network namespace with its own hostname, sshd (PowerShell subsystem) and swtpm"
+        Show "A fleet of $HostCount hosts, each a network namespace with its own hostname, sshd and swtpm"
         $settings = @{}
-        & $fleetSh up $state $HostCount (Get-PwshPath) $ModulePath | ForEach-Object { $k, $v = $_ -split '=', 2; $settings[$k] = $v }
+        & $fleetSh up $state $HostCount (Get-PwshPath) $ModulePath |
+            ForEach-Object { $k, $v = $_ -split '=', 2; $settings[$k] = $v }
         if ($LASTEXITCODE -ne 0) { throw "tests/env/fleet.sh up failed (see $state/h*.setup.log)" }
         $script:fleet = @(Get-Content $settings.HOSTS | ForEach-Object {
                 $i, $name, $address, $ns = $_ -split "`t"
@@ -179,7 +184,8 @@ function Invoke-FleetDemo {
                 }
             })
         $netns = $fleet.Netns
-        $fleet | Format-Table Name, Ip, Netns, @{ n = 'swtpm PID'; e = 'Swtpm' }, @{ n = 'sshd PID'; e = 'Sshd' } | Out-String
+        $fleet | Format-Table Name, Ip, Netns, @{ n = 'swtpm PID'; e = 'Swtpm' }, @{ n = 'sshd PID'; e = 'Sshd' } |
+            Out-String
         "Subnet $($settings.SUBNET), state in $state, store $env:TRUSTEDCOMPUTE_STORE"
         foreach ($h in $fleet) { Set-HostBoot $h $golden }
         "Every host booted: $($golden -join ', ') (PCR 16 and ~/boot.log on each host)"
@@ -190,7 +196,12 @@ function Invoke-FleetDemo {
         }
         Show 'Over SSH remoting: one host up close (Get-TpmDevice, Get-TpmEndorsementKey run on it)'
         $sessions = @(New-PSSession -HostName $fleet.Ip @ssh)
-        Invoke-Command -Session $sessions[0] { $null = $null; hostname; Get-TpmDevice | Format-List | Out-String; Get-TpmEndorsementKey | Format-Table | Out-String }
+        Invoke-Command -Session $sessions[0] {
+            $null = $null
+            hostname
+            Get-TpmDevice | Format-List | Out-String
+            Get-TpmEndorsementKey | Format-Table | Out-String
+        }
 
         Show 'Enroll: an AK on every host, bound to its EK certificate (chain to the swtpm CA) by credential activation'
         Invoke-Command -Session $sessions { $null = $null; $null = New-TpmAttestationKey -Force -Confirm:$false }
@@ -199,7 +210,7 @@ function Invoke-FleetDemo {
         }
         $policy = $goldenEvidence | New-AttestationPolicy -Name fleet -KeepReferenceLog
         $stored = $policy | Register-AttestationPolicy -Comment "golden: $($fleet[0].Name)"
-        "Policy $($stored.Name) v$($stored.Version): sha256 PCRs $($pcrs -join ','), with $($fleet[0].Name)'s event log as reference"
+        "Policy $($stored.Name) v$($stored.Version): sha256 PCRs $($pcrs -join ','), $($fleet[0].Name)'s event log as reference"
         $roots = New-Item -ItemType Directory (Join-Path $work 'ek-roots')
         $ca = Join-Path (Split-Path (& (Join-Path $Root 'tests/env/swtpm.sh') template)) 'localca'
         Copy-Item (Join-Path $ca 'issuercert.pem'), (Join-Path $ca 'swtpm-localca-rootca-cert.pem') $roots
@@ -217,7 +228,7 @@ function Invoke-FleetDemo {
         Set-HostBoot $changed $newKernel
         Show-Sweep @(Invoke-AttestationSweep @sweep)
 
-        Show "Patch day: $($changed.Name) is checked and good; approve what it shows (Update-AttestationPolicy -WhatIf, then for real)"
+        Show "Patch day: $($changed.Name) is checked and good; approve its boot (Update-AttestationPolicy -WhatIf, then for real)"
         $patched = Invoke-Command -HostName $changed.Ip @ssh -ArgumentList (, $pcrs) {
             param($pcrs) $null = $null; Get-AttestationEvidence -PcrIndex $pcrs -EventLogPath ~/boot.log
         }
@@ -242,7 +253,7 @@ function Invoke-FleetDemo {
         $leftNetns = @(& ip netns list | ForEach-Object { ($_ -split ' ')[0] } | Where-Object { $_ -in $netns })
         Remove-Item -Recurse -Force $work -ErrorAction Ignore
         if ($left -or $leftNetns) { Write-Warning "Still running: PIDs $($left -join ', '); namespaces $($leftNetns -join ', ')" }
-        else { "Stopped every swtpm, sshd and remote pwsh; deleted namespaces $($netns -join ', ') and the temporary store." }
+        else { "Stopped every process in the fleet's namespaces (swtpm, sshd, remote pwsh); deleted $($netns -join ', ')." }
     }
 }
 
