@@ -28,6 +28,7 @@ The summary (-PassThru) carries an ExitCode for scripts: 0 when every host is Tr
         StoreConnectionString = 'The store: a SQLite file path or a PostgreSQL connection string (no password in it: use a pgpass file). Default: $env:TRUSTEDCOMPUTE_STORE, else the per-user SQLite file.'
         WebhookUri           = 'Post each verdict change to this URI as JSON (https; http only to loopback).'
         SyncOpenStack        = 'After the sweep, bring the OpenStack trusted pool in line with the latest results of the swept hosts (Sync-TrustedPool).'
+        EventLogPath         = 'The TCG event log file on each host, resolved there (~ is the SSH user''s home). Default: each host''s platform log, or none.'
     }
     Outputs     = 'TrustedCompute.Attestation.AttestationResult, one per host; with -PassThru one TrustedCompute.PowerShell.Commands.Fleet.SweepSummary.'
     Examples    = @(

@@ -35,7 +35,7 @@ Without -AttestationKey or -TrustEvidenceKey the host registry decides (see abou
         Nonce                = 'The nonce saved evidence must carry. Without it, saved evidence may be a replay and the verdict is at best Unknown.'
         PcrIndex             = 'PCRs to quote when collecting. Default: the PCRs the policy reads, else 0-7.'
         Bank                 = 'Banks to quote when collecting. Default: the policy''s banks, else sha256.'
-        EventLogPath         = 'A TCG event log file to send with local evidence. Default: the platform''s log, or none.'
+        EventLogPath         = 'A TCG event log file to send with the evidence. For the local TPM a path here; for remote hosts (sessions, SSH, WinRM, enrolled hosts) a path on each host, resolved there (~ is the remote user''s home). Default: the platform''s log, or none.'
         NoEventLog           = 'Collect no event log.'
         Previous             = 'The host''s previous AttestationResult: a TPM reboot is reported (tpm.reboot) and counters that went back are Untrusted (tpm.rollback). Default: none, and no counter check.'
         Tpm                  = 'The TPM to use: swtpm:host=H,port=P[,locality=N][,timeout=S] for a simulator, device:/dev/tpmrm0 on Linux, tbs: on Windows. Default: $env:TRUSTEDCOMPUTE_TPM, else this machine''s TPM.'

@@ -23,12 +23,14 @@ need() { command -v "$1" >/dev/null || die "$1 is not installed"; }
 
 tpm_port=2321
 
-# The fleet's /24: the lowest F in 1..254 no other fleet's bridge uses.
-pick_subnet() {
+# The fleet's /24: the lowest F in 1..254 no other fleet uses, claimed by creating its bridge tcfFbr. "ip link add"
+# fails when the bridge exists, so two fleets started at once never share (or later tear down) one F.
+claim_subnet() {
   local f used
   used=$(ip -4 -o addr show 2>/dev/null | awk '{print $4}' | grep -o '^10\.200\.[0-9]*\.' || true)
   for f in $(seq 1 254); do
-    grep -qx "10.200.$f." <<<"$used" || { echo "$f"; return 0; }
+    grep -qx "10.200.$f." <<<"$used" && continue
+    ip link add "tcf${f}br" type bridge 2>/dev/null && { echo "$f"; return 0; }
   done
   die "no free /24 in 10.200.0.0/16"
 }
@@ -127,8 +129,7 @@ up() {
   [ ! -f "$state/fleet" ] || die "$state holds a fleet already: fleet.sh down it first"
   template=$("$repo/tests/env/swtpm.sh" template)
   rm -rf "$state"; mkdir -p "$state" /run/sshd
-  f=$(pick_subnet); echo "$f" > "$state/fleet"
-  ip link add "tcf${f}br" type bridge
+  f=$(claim_subnet); echo "$f" > "$state/fleet"
   ip addr add "10.200.$f.1/24" dev "tcf${f}br"
   ip link set "tcf${f}br" up
   ssh-keygen -q -t ed25519 -N '' -f "$state/client_key"

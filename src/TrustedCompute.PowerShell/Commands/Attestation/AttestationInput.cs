@@ -183,7 +183,7 @@ internal static class AttestationInput
 
     /// <summary>The parameters the remote Get-AttestationEvidence gets; it uses its own TPM unless a -Tpm is given.</summary>
     public static Hashtable RemoteParameters(byte[] nonce, int[] pcrIndex, string[] bank, uint attestationKeyHandle,
-        bool noEventLog, string? tpm)
+        bool noEventLog, string? tpm, string? eventLogPath = null)
     {
         var p = new Hashtable
         {
@@ -192,6 +192,7 @@ internal static class AttestationInput
         };
         if (noEventLog) p["NoEventLog"] = true;
         if (tpm is not null) p["Tpm"] = tpm;
+        if (eventLogPath is not null && !noEventLog) p["EventLogPath"] = eventLogPath;
         return p;
     }
 

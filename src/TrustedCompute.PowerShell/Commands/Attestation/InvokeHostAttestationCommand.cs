@@ -201,7 +201,12 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     [ValidateSet("sha1", "sha256", "sha384", "sha512", IgnoreCase = true)]
     public string[]? Bank { get; set; }
 
+    /// <summary>A TCG event log file: here for the local TPM; on each host for remote ones (resolved there).</summary>
     [Parameter(ParameterSetName = LocalSet)]
+    [Parameter(ParameterSetName = SessionSet)]
+    [Parameter(ParameterSetName = SshSet)]
+    [Parameter(ParameterSetName = WinRmSet)]
+    [Parameter(ParameterSetName = EvidenceSet)]
     [ValidateNotNullOrEmpty]
     public string? EventLogPath { get; set; }
 
@@ -380,7 +385,10 @@ public sealed class InvokeHostAttestationCommand : TpmCmdlet
     {
         var timeout = TimeSpan.FromSeconds(TimeoutSec);
         string? tpm = MyInvocation.BoundParameters.ContainsKey("Tpm") ? Tpm : null;
-        var source = new RemotingEvidenceSource(ThrottleLimit, AttestationKeyHandle, NoEventLog, tpm) { Timeout = timeout };
+        var source = new RemotingEvidenceSource(ThrottleLimit, AttestationKeyHandle, NoEventLog, tpm)
+        {
+            Timeout = timeout, EventLogPath = EventLogPath,
+        };
         var options = new SweepOptions
         {
             ThrottleLimit = ThrottleLimit, Timeout = timeout, Retries = RetryCount,

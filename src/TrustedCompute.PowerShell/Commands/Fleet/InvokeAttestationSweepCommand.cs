@@ -108,6 +108,11 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
     [Parameter]
     public SwitchParameter NoEventLog { get; set; }
 
+    /// <summary>The event log file on each host, resolved there ("~" is the SSH user's home); default: the host's own.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? EventLogPath { get; set; }
+
     /// <summary>Write one SweepSummary at the end instead of the results.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -150,7 +155,10 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
             var store = Store;
             var hosts = Hosts();
             var timeout = TimeSpan.FromSeconds(TimeoutSec);
-            var source = new RemotingEvidenceSource(ThrottleLimit, AttestationKeyHandle, NoEventLog, null) { Timeout = timeout };
+            var source = new RemotingEvidenceSource(ThrottleLimit, AttestationKeyHandle, NoEventLog, null)
+            {
+                Timeout = timeout, EventLogPath = EventLogPath,
+            };
             var verifier = new Enrollment.EnrolledHostVerifier(store);
             var options = new SweepOptions
             {

@@ -4,6 +4,7 @@ using System.Management.Automation.Runspaces;
 using TrustedCompute.Attestation;
 using TrustedCompute.Fleet;
 using TrustedCompute.PowerShell.Commands.Attestation;
+using TrustedCompute.PowerShell.Infrastructure;
 using TrustedCompute.Tpm;
 
 namespace TrustedCompute.PowerShell.Commands.Fleet;
@@ -78,6 +79,9 @@ internal sealed class RemotingEvidenceSource : IEvidenceSource, IDisposable
     /// <summary>The module version the hosts must have (this module's).</summary>
     public Version ModuleVersion => _version;
 
+    /// <summary>The event log file on each host (resolved there: "~" is the remote user's home); default: the host's own.</summary>
+    public string? EventLogPath { get; init; }
+
     /// <summary>Sweep timeout, for the connection attempt inside it.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -85,7 +89,7 @@ internal sealed class RemotingEvidenceSource : IEvidenceSource, IDisposable
     {
         var selection = request.Selection;
         var parameters = AttestationInput.RemoteParameters(request.Nonce, selection[0].Indexes.ToArray(),
-            selection.Select(s => TpmHash.BankName(s.Bank)).ToArray(), _attestationKeyHandle, _noEventLog, _tpm);
+            selection.Select(s => TpmHash.BankName(s.Bank)).ToArray(), _attestationKeyHandle, _noEventLog, _tpm, EventLogPath);
         var remote = target.Handle as RemoteTarget;
         using var ps = System.Management.Automation.PowerShell.Create();
         ps.RunspacePool = _pool;
@@ -142,6 +146,8 @@ internal sealed class RemotingEvidenceSource : IEvidenceSource, IDisposable
         if (Has("Permission denied", "Authentication failed", "Access is denied", "AccessDenied", "LogonFailure",
                 "Host key verification failed", "AuthenticationFailed"))
             return new(FleetReasonIds.Auth, show, false, e);
+        if (Has(nameof(ErrorIds.GetAttestationEvidenceEventLogUnreadable)))
+            return new(FleetReasonIds.Failed, $"{target.Name}: the event log could not be read there ({message})", false, e);
         if (Has("did not answer within"))
             return new(FleetReasonIds.Timeout, show, true, e);
         if (Has("GetAttestationEvidence", "TpmTransport", "TPM simulator", "TPM device", "TPM_RC"))
