@@ -410,6 +410,49 @@ Describe 'Enrollment and evidence over SSH without sessions' -Skip:$noFleet {
     }
 }
 
+Describe 'Invoke-AttestationSweep -SyncOpenStack' -Skip:$noFleet {
+    BeforeAll {
+        $openstackSh = Join-Path $PSScriptRoot '../env/openstack.sh'
+        & $openstackSh status 2>$null
+        $cloudStartedHere = $LASTEXITCODE -ne 0
+        $lines = & $openstackSh start 2>$null
+        $noCloud = $LASTEXITCODE -ne 0
+        if ($noCloud) { $cloudStartedHere = $false }
+        $savedOs = @(Get-ChildItem env:OS_* -ErrorAction Ignore)
+        foreach ($line in $lines) { $k, $v = $line -split '=', 2; if ($k -like 'OS_*') { Set-Item "env:$k" $v } }
+        if (-not $noCloud) {
+            $connection = Connect-OpenStack -PassThru
+            $coreType = { param($name) $connection.GetType().Assembly.GetType("TrustedCompute.OpenStack.$name", $true) }
+            $placement = [Activator]::CreateInstance((& $coreType PlacementClient), [object[]] @($connection.psobject.BaseObject))
+            $none = [Threading.CancellationToken]::None
+            $providers = foreach ($h in $fleet) { $placement.CreateProviderAsync($h.Ip, $null, $none).GetAwaiter().GetResult() }
+        }
+    }
+    AfterAll {
+        foreach ($p in @($providers)) { if ($p) { $null = $placement.DeleteProviderAsync($p.Uuid, $none).GetAwaiter().GetResult() } }
+        if (-not $noCloud) { Disconnect-OpenStack -ErrorAction Ignore }
+        Get-ChildItem env:OS_* -ErrorAction Ignore | Remove-Item
+        foreach ($v in $savedOs) { Set-Item "env:$($v.Name)" $v.Value }
+        if ($cloudStartedHere) { & $openstackSh stop 2>$null }
+    }
+    AfterEach { Reset-Fleet }
+
+    It 'puts the Trusted hosts in the pool, and takes out a host whose latest result is not Trusted' {
+        if ($noCloud) { Set-ItResult -Skipped -Because 'the OpenStack test cloud is not running here (tests/env/openstack.sh start failed)'; return }
+        $first = Invoke-AttestationSweep -Tag fleet @ssh -NoEventLog -ThrottleLimit 6 -TimeoutSec 60 -SyncOpenStack -PassThru
+        $first.Trusted | Should -Be $size
+        (@(Get-TrustedPool).HostName | Where-Object { $_ -in $fleet.Ip } | Sort-Object) | Should -Be ($fleet.Ip | Sort-Object)
+        Set-Fault 4 swtpm-kill
+        $second = Invoke-AttestationSweep -Tag fleet @ssh -NoEventLog -ThrottleLimit 6 -TimeoutSec 60 -RetryCount 0 -SyncOpenStack `
+            -PassThru -ErrorAction SilentlyContinue
+        $second.NotTrusted | Should -Be @($fleet[3].Ip)
+        @($second.PoolChanges | Where-Object Action -EQ 'Remove').HostName | Should -Be @($fleet[3].Ip)
+        $pool = @(Get-TrustedPool).HostName
+        $pool | Should -Not -Contain $fleet[3].Ip
+        @($pool | Where-Object { $_ -in $fleet.Ip }).Count | Should -Be ($size - 1)
+    }
+}
+
 Describe 'Install-TrustedComputeModule' -Skip:$noFleet {
     AfterEach { Reset-Fleet }
 
