@@ -14,12 +14,10 @@ namespace TrustedCompute.PowerShell.Commands.Attestation;
 /// <summary>Collects attestation evidence from the local TPM, or on remote hosts through PSSessions.</summary>
 [Cmdlet(VerbsCommon.Get, "AttestationEvidence", DefaultParameterSetName = LocalSet)]
 [OutputType(typeof(AttestationEvidence))]
-public sealed class GetAttestationEvidenceCommand : TpmCmdlet
+public sealed class GetAttestationEvidenceCommand : RemoteHostCmdlet
 {
     private const string LocalSet = "Local";
     private const string SessionSet = "Session";
-    private const string SshSet = "SSHHost";
-    private const string WinRmSet = "ComputerName";
 
     [Parameter(Mandatory = true, ParameterSetName = SessionSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
@@ -30,33 +28,6 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
     [ValidateNotNullOrEmpty]
     public string[] HostName { get; set; } = [];
 
-    [Parameter(ParameterSetName = SshSet)]
-    [ValidateNotNullOrEmpty]
-    public string? UserName { get; set; }
-
-    [Parameter(ParameterSetName = SshSet)]
-    [ValidateNotNullOrEmpty]
-    public string? KeyFilePath { get; set; }
-
-    [Parameter(ParameterSetName = SshSet)]
-    [Parameter(ParameterSetName = WinRmSet)]
-    [ValidateRange(1, 65535)]
-    public int? Port { get; set; }
-
-    [Parameter(ParameterSetName = SshSet)]
-    [ValidateNotNull]
-    public Hashtable? Options { get; set; }
-
-    /// <summary>WinRM targets (Windows remoting).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = WinRmSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("Cn")]
-    [ValidateNotNullOrEmpty]
-    public string[] ComputerName { get; set; } = [];
-
-    [Parameter(ParameterSetName = WinRmSet)]
-    [Credential]
-    [ValidateNotNull]
-    public PSCredential? Credential { get; set; }
 
     /// <summary>Qualifying data; 32 random bytes when not given.</summary>
     [Parameter]
@@ -104,7 +75,7 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
             }
             return;
         }
-        if (ParameterSetName is SshSet or WinRmSet)
+        if (IsRemoteHostSet)
         {
             CollectOverNewSessions(nonce);
             return;
@@ -123,33 +94,16 @@ public sealed class GetAttestationEvidenceCommand : TpmCmdlet
             terminating: false);
     }
 
-    private void CollectOverNewSessions(byte[] nonce)
-    {
-        string? key = KeyFilePath is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFilePath);
-        List<SweepTarget> targets;
-        try { targets = RemoteSessions.Targets(ParameterSetName == SshSet ? HostName : null, ComputerName, UserName, key, Port, Options, Credential).ToList(); }
-        catch (ArgumentException e)
+    protected override string[]? SshHostNames => HostName;
+
+    private void CollectOverNewSessions(byte[] nonce) => ForEachNewSession(ErrorIds.GetAttestationEvidenceRemoteFailed, _ => true,
+        (target, session) =>
         {
-            ThrowTerminatingError(e, ErrorIds.GetAttestationEvidenceRemoteFailed, Options);
-            return;
-        }
-        foreach (var target in targets)
-        {
-            if (CancellationToken.IsCancellationRequested) return;
-            try
-            {
-                var session = RemoteSessions.Open(this, target);
-                try
-                {
-                    var parameters = AttestationInput.RemoteParameters(nonce, PcrIndex, Bank, AttestationKeyHandle, NoEventLog, Tpm);
-                    WriteObject(AttestationInput.CollectRemote(this, session, parameters));
-                }
-                finally { RemoteSessions.Close(this, session); }
-            }
-            catch (Exception e) when (e is RuntimeException or InvalidDataException or EvidenceCollectionException)
+            var parameters = AttestationInput.RemoteParameters(nonce, PcrIndex, Bank, AttestationKeyHandle, NoEventLog, Tpm);
+            try { WriteObject(AttestationInput.CollectRemote(this, session, parameters)); }
+            catch (Exception e) when (e is RuntimeException or InvalidDataException)
             {
                 WriteError(e, ErrorIds.GetAttestationEvidenceRemoteFailed, target.Name);
             }
-        }
-    }
+        });
 }

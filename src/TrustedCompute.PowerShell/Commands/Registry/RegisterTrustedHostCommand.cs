@@ -19,12 +19,10 @@ namespace TrustedCompute.PowerShell.Commands.Registry;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Register, "TrustedHost", SupportsShouldProcess = true, DefaultParameterSetName = LocalSet)]
 [OutputType(typeof(EnrolledHost))]
-public sealed class RegisterTrustedHostCommand : TpmCmdlet
+public sealed class RegisterTrustedHostCommand : RemoteHostCmdlet
 {
     private const string LocalSet = "Local";
     private const string SessionSet = "Session";
-    private const string SshSet = "SSHHost";
-    private const string WinRmSet = "ComputerName";
     private IAttestationStore? _store;
     private EkTrustAnchors? _anchors;
 
@@ -41,33 +39,6 @@ public sealed class RegisterTrustedHostCommand : TpmCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? HostName { get; set; }
 
-    [Parameter(ParameterSetName = SshSet)]
-    [ValidateNotNullOrEmpty]
-    public string? UserName { get; set; }
-
-    [Parameter(ParameterSetName = SshSet)]
-    [ValidateNotNullOrEmpty]
-    public string? KeyFilePath { get; set; }
-
-    [Parameter(ParameterSetName = SshSet)]
-    [Parameter(ParameterSetName = WinRmSet)]
-    [ValidateRange(1, 65535)]
-    public int? Port { get; set; }
-
-    [Parameter(ParameterSetName = SshSet)]
-    [ValidateNotNull]
-    public Hashtable? Options { get; set; }
-
-    /// <summary>WinRM targets (Windows remoting), each enrolled under the name given.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = WinRmSet, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Cn")]
-    [ValidateNotNullOrEmpty]
-    public string[] ComputerName { get; set; } = [];
-
-    [Parameter(ParameterSetName = WinRmSet)]
-    [Credential]
-    [ValidateNotNull]
-    public PSCredential? Credential { get; set; }
 
     [Parameter]
     [Alias("Handle")]
@@ -120,7 +91,7 @@ public sealed class RegisterTrustedHostCommand : TpmCmdlet
             foreach (var session in Session) Enroll(session.ComputerName, new RemoteTpm(this, session, Tpm, MyInvocation.BoundParameters.ContainsKey("Tpm")));
             return;
         }
-        if (ParameterSetName is SshSet or WinRmSet)
+        if (IsRemoteHostSet)
         {
             EnrollRemote();
             return;
@@ -131,32 +102,11 @@ public sealed class RegisterTrustedHostCommand : TpmCmdlet
         Enroll(HostName?[0] ?? Environment.MachineName, new LocalTpm(this));
     }
 
-    /// <summary>Opens a session to each -HostName or -ComputerName target, enrolls the host under its target name, closes it.</summary>
-    private void EnrollRemote()
-    {
-        string? key = KeyFilePath is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFilePath);
-        List<SweepTarget> targets;
-        try { targets = RemoteSessions.Targets(ParameterSetName == SshSet ? HostName : null, ComputerName, UserName, key, Port, Options, Credential).ToList(); }
-        catch (ArgumentException e)
-        {
-            ThrowTerminatingError(e, ErrorIds.RegisterTrustedHostCollectFailed, Options);
-            return;
-        }
-        foreach (var target in targets)
-        {
-            if (CancellationToken.IsCancellationRequested) return;
-            if (!ShouldProcess(target.Name, "Enroll the host: read its EK and AK, run credential activation, store it")) continue;
-            PSSession session;
-            try { session = RemoteSessions.Open(this, target); }
-            catch (EvidenceCollectionException e)
-            {
-                WriteError(e, ErrorIds.RegisterTrustedHostCollectFailed, target.Name);
-                continue;
-            }
-            try { Enroll(target.Name, new RemoteTpm(this, session, Tpm, MyInvocation.BoundParameters.ContainsKey("Tpm")), asked: true); }
-            finally { RemoteSessions.Close(this, session); }
-        }
-    }
+    protected override string[]? SshHostNames => HostName;
+
+    private void EnrollRemote() => ForEachNewSession(ErrorIds.RegisterTrustedHostCollectFailed,
+        target => ShouldProcess(target.Name, "Enroll the host: read its EK and AK, run credential activation, store it"),
+        (target, session) => Enroll(target.Name, new RemoteTpm(this, session, Tpm, MyInvocation.BoundParameters.ContainsKey("Tpm")), asked: true));
 
     private void Enroll(string name, IEnrollmentTarget target, bool asked = false)
     {
