@@ -189,8 +189,9 @@ public static partial class ScheduleValidator
             text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
         {
             // Fail closed: anything that might be user:password@, or a password option, counts.
-            int authorityEnd = text.IndexOfAny(['/', '?', '#'], text.IndexOf("//", StringComparison.Ordinal) + 2);
-            string authority = authorityEnd < 0 ? text : text[..authorityEnd];
+            int authorityStart = text.IndexOf("//", StringComparison.Ordinal) + 2;
+            int authorityEnd = text.IndexOfAny(['/', '?', '#'], authorityStart);
+            string authority = authorityEnd < 0 ? text[authorityStart..] : text[authorityStart..authorityEnd];
             int at = authority.LastIndexOf('@');
             if (at >= 0 && authority[..at].Contains(':')) return true;
             return text.Contains("password", StringComparison.OrdinalIgnoreCase) ||

@@ -35,10 +35,17 @@ public sealed class ScheduleFolder
     /// <summary>True when systemd is the init system (PID 1), as sd_booted(3) tells.</summary>
     public static bool SystemdRunning => Directory.Exists("/run/systemd/system");
 
-    /// <summary>The pwsh a schedule runs: this process's own on its platform, else the platform's usual install.</summary>
-    public static string DefaultPwshPath(SchedulePlatform platform, string? runningPwsh) =>
-        platform == CurrentPlatform && runningPwsh is not null ? runningPwsh
-        : platform == SchedulePlatform.Windows ? @"C:\Program Files\PowerShell\7\pwsh.exe" : "/usr/bin/pwsh";
+    /// <summary>
+    /// The pwsh a schedule runs: on this platform the first candidate that is a pwsh executable (this process, or
+    /// one in $PSHOME: a dotnet tool runs under dotnet), else the platform's usual install.
+    /// </summary>
+    public static string DefaultPwshPath(SchedulePlatform platform, IEnumerable<string?> candidates)
+    {
+        string usual = platform == SchedulePlatform.Windows ? @"C:\Program Files\PowerShell\7\pwsh.exe" : "/usr/bin/pwsh";
+        if (platform != CurrentPlatform) return usual;
+        return candidates.FirstOrDefault(c => c is not null && File.Exists(c) &&
+            System.IO.Path.GetFileNameWithoutExtension(c).Equals("pwsh", StringComparison.OrdinalIgnoreCase)) ?? usual;
+    }
 
     /// <summary>The module manifest a schedule imports: the loaded one on its platform, else the usual all-users folder.</summary>
     public static string DefaultModulePath(SchedulePlatform platform, string loadedManifest) =>

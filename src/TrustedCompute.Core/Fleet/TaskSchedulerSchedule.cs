@@ -72,7 +72,10 @@ public static class TaskSchedulerSchedule
         XDocument document;
         try
         {
-            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = 1 << 20 };
+            var settings = new XmlReaderSettings
+            {
+                DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreWhitespace = true, MaxCharactersInDocument = 1 << 20,
+            };
             using var reader = XmlReader.Create(new StringReader(xml), settings);
             document = XDocument.Load(reader);
         }

@@ -207,7 +207,7 @@ public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
             OnCalendar = interval ? null : OnCalendar ?? (Platform == SchedulePlatform.Linux ? "daily" : null),
             Interval = interval ? Interval : Platform == SchedulePlatform.Windows && OnCalendar is null ? TimeSpan.FromDays(1) : null,
             RandomizedDelay = TimeSpan.FromSeconds(RandomizedDelaySec),
-            PwshPath = PwshPath ?? ScheduleFolder.DefaultPwshPath(Platform, Environment.ProcessPath),
+            PwshPath = PwshPath ?? ScheduleFolder.DefaultPwshPath(Platform, PwshCandidates()),
             ModulePath = ModulePath is null ? ScheduleFolder.DefaultModulePath(Platform, loadedManifest) : Local(ModulePath),
             User = User,
             WorkingDirectory = WorkingDirectory is null ? null : Local(WorkingDirectory),
@@ -229,6 +229,13 @@ public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
                 StoreConnectionString = StoreConnectionString is null ? null : Store(StoreConnectionString),
             },
         };
+    }
+
+    private IEnumerable<string?> PwshCandidates()
+    {
+        string home = SessionState.PSVariable.GetValue("PSHOME") as string ?? "";
+        string exe = OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh";
+        return [Environment.ProcessPath, System.IO.Path.Combine(home, exe), System.IO.Path.Combine(home, "unix", exe)];
     }
 
     // A path on this system is made absolute; a path for the other platform is taken as written.
