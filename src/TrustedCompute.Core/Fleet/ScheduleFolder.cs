@@ -77,6 +77,10 @@ public sealed class ScheduleFolder
         return OperatingSystem.IsWindows() ? WindowsTasks.Exists(name) : throw NotWindows();
     }
 
+    /// <summary>Every file of this name that exists was written by this module (a unit of someone else's is never touched).</summary>
+    public bool IsOwn(string name) =>
+        Folder is null || Files(name).Where(File.Exists).All(IsOurs);
+
     /// <summary>Writes the schedule's files (each whole or not at all); returns them.</summary>
     public IReadOnlyList<string> Write(AttestationSchedule schedule)
     {
@@ -124,6 +128,7 @@ public sealed class ScheduleFolder
             WindowsTasks.Delete(name);
             return;
         }
+        if (!IsOwn(name)) throw new ScheduleException($"'{name}' in {Folder} was not written by Register-AttestationSchedule");
         if (IsEnabled(name)) File.Delete(WantsLink(name));
         foreach (string file in Files(name)) File.Delete(file);
     }

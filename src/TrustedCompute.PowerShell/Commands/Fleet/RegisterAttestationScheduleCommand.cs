@@ -152,10 +152,12 @@ public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
         if (!ShouldProcess(string.Join(", ", files), action + (Enable ? ", then enable and start the timer" : ""))) return;
         try
         {
-            if (!Force && folder.Exists(schedule.Name))
+            if (folder.Exists(schedule.Name) && (!Force || !folder.IsOwn(schedule.Name)))
             {
-                WriteError(new InvalidOperationException($"A schedule named '{schedule.Name}' exists in {folder}: give -Force to replace it"),
-                    ErrorIds.RegisterAttestationScheduleExists, schedule.Name);
+                string message = folder.IsOwn(schedule.Name)
+                    ? $"A schedule named '{schedule.Name}' exists in {folder}: give -Force to replace it"
+                    : $"Units named '{schedule.Name}' exist in {folder} that Register-AttestationSchedule did not write: pick another -Name";
+                WriteError(new InvalidOperationException(message), ErrorIds.RegisterAttestationScheduleExists, schedule.Name);
                 return;
             }
             folder.Write(schedule);
