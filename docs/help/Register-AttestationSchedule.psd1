@@ -26,7 +26,7 @@ Unit files and tasks are readable by others: a store connection string that carr
         LockTimeoutSec        = 'The sweep''s -LockTimeoutSec: how long a run waits for another sweep of the store. Default: the sweep''s (0).'
         AttestationKeyHandle  = 'The sweep''s -AttestationKeyHandle. Default: the sweep''s (0x81010002).'
         NoEventLog            = 'The sweep collects no event logs.'
-        StoreConnectionString = 'The sweep''s store: a SQLite file path (made absolute) or a PostgreSQL connection string without a password. Default: the sweep''s ($env:TRUSTEDCOMPUTE_STORE of the service, else the per-user file of -User).'
+        StoreConnectionString = 'The sweep''s store: a SQLite file path (made absolute) or a PostgreSQL connection string without a password. Default: the store this session uses ($env:TRUSTEDCOMPUTE_STORE, else this user''s SQLite file), written into the unit so the schedule sweeps the registry you enrolled hosts in.'
         PwshPath              = 'The pwsh the schedule runs. Default: this pwsh on this platform; /usr/bin/pwsh or C:\Program Files\PowerShell\7\pwsh.exe for the other one.'
         ModulePath            = 'The module manifest the schedule imports. Default: this module''s TrustedCompute.psd1 on this platform; the all-users module folder for the other one.'
         User                  = 'The account the sweep runs as. Default: root on Linux, SYSTEM on Windows.'

@@ -214,6 +214,21 @@ Describe 'AttestationSchedule: Register-AttestationSchedule refuses what it cann
         Test-Path $folder | Should -BeFalse
     }
 
+    It 'writes the store this session uses when none is given, and refuses one whose password is in the environment' {
+        $saved = $env:TRUSTEDCOMPUTE_STORE
+        try {
+            $env:TRUSTEDCOMPUTE_STORE = '/var/lib/tc/fleet store.db'
+            (Register-AttestationSchedule -Path (New-Folder default)).Sweep.StoreConnectionString | Should -Be '/var/lib/tc/fleet store.db'
+            $env:TRUSTEDCOMPUTE_STORE = 'Host=db;Username=tc;Password=hunter2'
+            $folder = New-Folder envsecret
+            Register-AttestationSchedule -Path $folder -ErrorVariable e -ErrorAction SilentlyContinue
+            $e[0].FullyQualifiedErrorId | Should -Be 'RegisterAttestationScheduleInvalid,TrustedCompute.PowerShell.Commands.Fleet.RegisterAttestationScheduleCommand'
+            "$e" | Should -Not -Match 'hunter2'
+            Test-Path $folder | Should -BeFalse
+        }
+        finally { $env:TRUSTEDCOMPUTE_STORE = $saved }
+    }
+
     It '-Enable without systemd as PID 1 is RegisterAttestationScheduleSystemdUnavailable and writes nothing' -Skip:$systemdRuns {
         $name = 'tc-pester-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
         Register-AttestationSchedule -Name $name -Enable -ErrorVariable e -ErrorAction SilentlyContinue

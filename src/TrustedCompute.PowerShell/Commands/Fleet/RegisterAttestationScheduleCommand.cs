@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using TrustedCompute.Fleet;
 using TrustedCompute.PowerShell.Infrastructure;
+using TrustedCompute.Store;
 
 namespace TrustedCompute.PowerShell.Commands.Fleet;
 
@@ -145,6 +146,11 @@ public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
             WriteError(e, ErrorIds.RegisterAttestationScheduleInvalid, Name);
             return;
         }
+        catch (StoreException e)
+        {
+            WriteError(e, ErrorIds.StoreUnavailable, Name);
+            return;
+        }
         WarnAboutPrivateTmp(schedule);
 
         var files = folder.Files(schedule.Name);
@@ -228,7 +234,8 @@ public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
                 LockTimeoutSec = LockTimeoutSec,
                 AttestationKeyHandle = AttestationKeyHandle,
                 NoEventLog = NoEventLog,
-                StoreConnectionString = StoreConnectionString is null ? null : Store(StoreConnectionString),
+                StoreConnectionString = StoreConnectionString is not null ? Store(StoreConnectionString)
+                    : Platform == ScheduleFolder.CurrentPlatform ? Store(CurrentStore()) : null,
             },
         };
     }
@@ -242,6 +249,13 @@ public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
 
     // A path on this system is made absolute; a path for the other platform is taken as written.
     private string Local(string path) => Platform == ScheduleFolder.CurrentPlatform ? GetUnresolvedProviderPathFromPSPath(path) : path;
+
+    // The store this session uses: the schedule sweeps the registry its admin enrolled hosts in.
+    private string CurrentStore()
+    {
+        string? fromEnvironment = Environment.GetEnvironmentVariable(AttestationStoreFactory.EnvironmentVariable);
+        return string.IsNullOrWhiteSpace(fromEnvironment) ? AttestationStoreFactory.DefaultSqlitePath() : fromEnvironment.Trim();
+    }
 
     // A plain SQLite path is made absolute (the schedule runs elsewhere); a connection string is kept as written.
     private string Store(string connectionString)
