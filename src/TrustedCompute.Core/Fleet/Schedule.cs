@@ -31,10 +31,13 @@ public sealed record SweepArguments
     public bool Equals(SweepArguments? other) =>
         other is not null && Name.SequenceEqual(other.Name) && Tag.SequenceEqual(other.Tag) && UserName == other.UserName &&
         KeyFilePath == other.KeyFilePath && Port == other.Port && ThrottleLimit == other.ThrottleLimit &&
-        Options.OrderBy(o => o.Key, StringComparer.Ordinal).SequenceEqual(other.Options.OrderBy(o => o.Key, StringComparer.Ordinal)) &&
+        Sorted(Options).SequenceEqual(Sorted(other.Options)) &&
         TimeoutSec == other.TimeoutSec && RetryCount == other.RetryCount && LockTimeoutSec == other.LockTimeoutSec &&
         AttestationKeyHandle == other.AttestationKeyHandle && NoEventLog == other.NoEventLog &&
         StoreConnectionString == other.StoreConnectionString;
+
+    private static IEnumerable<KeyValuePair<string, string>> Sorted(IReadOnlyDictionary<string, string> options) =>
+        options.OrderBy(o => o.Key, StringComparer.Ordinal);
 
     public override int GetHashCode() => HashCode.Combine(Name.Count, Tag.Count, UserName, StoreConnectionString);
 
@@ -122,7 +125,10 @@ public static partial class ScheduleValidator
             if (windows)
                 throw new ScheduleException("-OnCalendar is a systemd calendar expression: on Windows use -Interval");
             if (!CalendarPattern().IsMatch(calendar))
-                throw new ScheduleException($"'{Printable(calendar)}' is not a calendar expression this module writes (systemd.time)");
+            {
+                throw new ScheduleException(
+                    $"'{Printable(calendar)}' is not a calendar expression this module writes (systemd.time)");
+            }
         }
         if (schedule.Interval is { } interval &&
             (interval < MinimumInterval || interval > MaximumInterval || interval.Ticks % TimeSpan.TicksPerSecond != 0))

@@ -25,12 +25,14 @@ public sealed class ScheduleFolder
     public string? Folder { get; }
 
     /// <summary>The system's own scheduler: systemd's system unit folder, or Task Scheduler.</summary>
-    public bool IsSystem => Folder is null || (Platform == SchedulePlatform.Linux && Folder.TrimEnd('/') == SystemdSystemFolder);
+    public bool IsSystem =>
+        Folder is null || (Platform == SchedulePlatform.Linux && Folder.TrimEnd('/') == SystemdSystemFolder);
 
     public override string ToString() => Folder ?? "Task Scheduler " + TaskSchedulerSchedule.TaskFolder;
 
     /// <summary>The operating system's platform.</summary>
-    public static SchedulePlatform CurrentPlatform => OperatingSystem.IsWindows() ? SchedulePlatform.Windows : SchedulePlatform.Linux;
+    public static SchedulePlatform CurrentPlatform =>
+        OperatingSystem.IsWindows() ? SchedulePlatform.Windows : SchedulePlatform.Linux;
 
     /// <summary>True when systemd is the init system (PID 1), as sd_booted(3) tells.</summary>
     public static bool SystemdRunning => Directory.Exists("/run/systemd/system");
@@ -104,7 +106,7 @@ public sealed class ScheduleFolder
         return files;
     }
 
-    /// <summary>Every schedule this module wrote here whose name matches; a file of ours that cannot be read is an error in the list.</summary>
+    /// <summary>Every schedule this module wrote here whose name matches; one of ours that cannot be read is an error.</summary>
     public List<(string Name, AttestationSchedule? Schedule, Exception? Error)> Read(Func<string, bool> nameMatches)
     {
         var found = new List<(string, AttestationSchedule?, Exception?)>();
@@ -178,7 +180,8 @@ public sealed class ScheduleFolder
         var schedule = Platform == SchedulePlatform.Linux
             ? SystemdSchedule.Read(name, ReadText(files[0]), ReadText(files[1]))
             : TaskSchedulerSchedule.Read(name, ReadText(files[0]));
-        return schedule with { Path = Folder, Enabled = Platform == SchedulePlatform.Windows ? schedule.Enabled : IsEnabled(name) };
+        bool enabled = Platform == SchedulePlatform.Windows ? schedule.Enabled : IsEnabled(name);
+        return schedule with { Path = Folder, Enabled = enabled };
     }
 
     // Names of the schedules here: files that carry our banner (systemd) or our task URI (XML).
@@ -283,7 +286,8 @@ public sealed class ScheduleFolder
 
         public static AttestationSchedule Read(string name)
         {
-            return TaskSchedulerSchedule.Read(name, Schtasks("/Query", "/TN", TaskSchedulerSchedule.TaskName(name), "/XML", "ONE"));
+            string xml = Schtasks("/Query", "/TN", TaskSchedulerSchedule.TaskName(name), "/XML", "ONE");
+            return TaskSchedulerSchedule.Read(name, xml);
         }
 
         public static void Delete(string name)

@@ -40,7 +40,8 @@ public static class ScheduleScript
         Add("Port", Number(sweep.Port));
         if (sweep.Options.Count > 0)
         {
-            var pairs = sweep.Options.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{Quote(o.Key)} = {Quote(o.Value)}");
+            var pairs = sweep.Options.OrderBy(o => o.Key, StringComparer.Ordinal)
+                .Select(o => $"{Quote(o.Key)} = {Quote(o.Value)}");
             Add("Options", "@{ " + string.Join("; ", pairs) + " }");
         }
         Add("ThrottleLimit", Number(sweep.ThrottleLimit));

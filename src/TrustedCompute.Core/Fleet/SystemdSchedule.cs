@@ -10,7 +10,8 @@ namespace TrustedCompute.Fleet;
 /// </summary>
 public static class SystemdSchedule
 {
-    public const string Banner = "# Written by Register-AttestationSchedule (TrustedCompute); Get-AttestationSchedule reads it back.";
+    public const string Banner =
+        "# Written by Register-AttestationSchedule (TrustedCompute); Get-AttestationSchedule reads it back.";
     public const string ExecutionTimeLimit = "12h";
 
     private static readonly string[] PwshSwitches = ["-NoProfile", "-NonInteractive", "-Command"];

@@ -74,7 +74,8 @@ public static class TaskSchedulerSchedule
         {
             var settings = new XmlReaderSettings
             {
-                DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreWhitespace = true, MaxCharactersInDocument = 1 << 20,
+                DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreWhitespace = true,
+                MaxCharactersInDocument = 1 << 20,
             };
             using var reader = XmlReader.Create(new StringReader(xml), settings);
             document = XDocument.Load(reader);

@@ -181,7 +181,8 @@ public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
                 ScheduleFolder.EnableTimer(schedule.Name);
                 enabled = true;
             }
-            catch (Exception e) when (e is InvalidOperationException or PlatformNotSupportedException or System.ComponentModel.Win32Exception)
+            catch (Exception e) when (e is InvalidOperationException or PlatformNotSupportedException
+                                          or System.ComponentModel.Win32Exception)
             {
                 WriteError(e, ErrorIds.RegisterAttestationScheduleEnableFailed, schedule.Name);
             }
@@ -200,20 +201,23 @@ public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
         if (!folder.IsSystem)
             throw new ScheduleException($"-Enable starts timers in {ScheduleFolder.SystemdSystemFolder} only, not in -Path");
         if (OperatingSystem.IsWindows() || !ScheduleFolder.SystemdRunning)
-            throw new PlatformNotSupportedException("-Enable: systemd is not the init system (PID 1) here; the timer cannot be started");
+            throw new PlatformNotSupportedException(
+                "-Enable: systemd is not the init system (PID 1) here; the timer cannot be started");
     }
 
     private AttestationSchedule Schedule()
     {
         bool interval = ParameterSetName == IntervalSet;
-        string loadedManifest = System.IO.Path.Combine(MyInvocation.MyCommand.Module?.ModuleBase ??
-            System.IO.Path.GetDirectoryName(typeof(RegisterAttestationScheduleCommand).Assembly.Location)!, "TrustedCompute.psd1");
+        string moduleBase = MyInvocation.MyCommand.Module?.ModuleBase ??
+            System.IO.Path.GetDirectoryName(typeof(RegisterAttestationScheduleCommand).Assembly.Location)!;
+        string loadedManifest = System.IO.Path.Combine(moduleBase, "TrustedCompute.psd1");
         return new AttestationSchedule
         {
             Name = Name,
             Platform = Platform,
             OnCalendar = interval ? null : OnCalendar ?? (Platform == SchedulePlatform.Linux ? "daily" : null),
-            Interval = interval ? Interval : Platform == SchedulePlatform.Windows && OnCalendar is null ? TimeSpan.FromDays(1) : null,
+            Interval = interval ? Interval
+                : Platform == SchedulePlatform.Windows && OnCalendar is null ? TimeSpan.FromDays(1) : null,
             RandomizedDelay = TimeSpan.FromSeconds(RandomizedDelaySec),
             PwshPath = PwshPath ?? ScheduleFolder.DefaultPwshPath(Platform, PwshCandidates()),
             ModulePath = ModulePath is null ? ScheduleFolder.DefaultModulePath(Platform, loadedManifest) : Local(ModulePath),
@@ -248,7 +252,8 @@ public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
     }
 
     // A path on this system is made absolute; a path for the other platform is taken as written.
-    private string Local(string path) => Platform == ScheduleFolder.CurrentPlatform ? GetUnresolvedProviderPathFromPSPath(path) : path;
+    private string Local(string path) =>
+        Platform == ScheduleFolder.CurrentPlatform ? GetUnresolvedProviderPathFromPSPath(path) : path;
 
     // The store this session uses: the schedule sweeps the registry its admin enrolled hosts in.
     private string CurrentStore()
