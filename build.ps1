@@ -29,7 +29,7 @@ $ResultsDir = Join-Path $OutDir 'test-results'
 $PwshPath = @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh'), (Join-Path $PSHOME 'unix/pwsh'), (Join-Path $PSHOME 'pwsh.exe')) |
     Where-Object { $_ -and [IO.Path]::GetFileNameWithoutExtension($_) -eq 'pwsh' -and (Test-Path $_) } | Select-Object -First 1
 $PesterVersion = '5.7.1'
-$AptPackages = @('swtpm', 'swtpm-tools', 'tpm2-tools', 'tboot', 'openssh-server', 'postgresql', 'openssl', 'python3-requests', 'python3-oslo.utils', 'chromium', 'iproute2')
+$AptPackages = @('swtpm', 'swtpm-tools', 'tpm2-tools', 'tboot', 'openssh-server', 'postgresql', 'openssl', 'python3-requests', 'python3-oslo.utils', 'chromium', 'iproute2', 'systemd')
 
 # Files the module ships, and nothing else. A new dependency must be named here.
 $ShippedRoot = @('TrustedCompute.PowerShell.dll')

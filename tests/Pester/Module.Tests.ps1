@@ -10,7 +10,7 @@ BeforeDiscovery {
         'New-TpmAttestationKey', 'Register-AttestationPolicy', 'Register-TrustedHost', 'Remove-TpmAttestationKey',
         'Set-LaunchControlPolicy', 'Set-OpenStackTrustedImage', 'Set-TrustedAggregate', 'Set-TrustedHost', 'Unregister-TrustedHost',
         'Set-LaunchControlPolicyListSignature', 'Set-OpenStackTrustedFlavor', 'Start-AttestationService', 'Stop-AttestationService',
-        'Sync-TrustedPool', 'Update-TpmPcr',
+        'Sync-TrustedPool', 'Update-TpmPcr', 'Register-AttestationSchedule', 'Unregister-AttestationSchedule',
         'Write-TpmNvIndex', 'Export-AttestationReport', 'Update-AttestationPolicy', 'Install-TrustedComputeModule')
     $script:whatIfTable = $script:commands | ForEach-Object { @{ Name = $_.Name; Expected = $_.Name -in $script:changesState } }
 }

@@ -157,4 +157,20 @@ public static class ErrorIds
     public const string UpdateAttestationPolicyInvalidEvidence = nameof(UpdateAttestationPolicyInvalidEvidence);
     public const string UpdateAttestationPolicyHostNotFound = nameof(UpdateAttestationPolicyHostNotFound);
     public const string UpdateAttestationPolicyRejected = nameof(UpdateAttestationPolicyRejected);
+
+    // Sweep schedules (systemd timers, Task Scheduler tasks)
+    public const string GetAttestationScheduleInvalid = nameof(GetAttestationScheduleInvalid);
+    public const string GetAttestationScheduleNotFound = nameof(GetAttestationScheduleNotFound);
+    public const string GetAttestationSchedulePlatformNotSupported = nameof(GetAttestationSchedulePlatformNotSupported);
+    public const string GetAttestationScheduleReadFailed = nameof(GetAttestationScheduleReadFailed);
+    public const string RegisterAttestationScheduleEnableFailed = nameof(RegisterAttestationScheduleEnableFailed);
+    public const string RegisterAttestationScheduleExists = nameof(RegisterAttestationScheduleExists);
+    public const string RegisterAttestationScheduleInvalid = nameof(RegisterAttestationScheduleInvalid);
+    public const string RegisterAttestationSchedulePlatformNotSupported = nameof(RegisterAttestationSchedulePlatformNotSupported);
+    public const string RegisterAttestationScheduleSystemdUnavailable = nameof(RegisterAttestationScheduleSystemdUnavailable);
+    public const string RegisterAttestationScheduleWriteFailed = nameof(RegisterAttestationScheduleWriteFailed);
+    public const string UnregisterAttestationScheduleFailed = nameof(UnregisterAttestationScheduleFailed);
+    public const string UnregisterAttestationScheduleInvalid = nameof(UnregisterAttestationScheduleInvalid);
+    public const string UnregisterAttestationScheduleNotFound = nameof(UnregisterAttestationScheduleNotFound);
+    public const string UnregisterAttestationSchedulePlatformNotSupported = nameof(UnregisterAttestationSchedulePlatformNotSupported);
 }
