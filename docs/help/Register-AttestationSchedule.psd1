@@ -26,6 +26,8 @@ Unit files and tasks are readable by others: a store connection string that carr
         LockTimeoutSec        = 'The sweep''s -LockTimeoutSec: how long a run waits for another sweep of the store. Default: the sweep''s (0).'
         AttestationKeyHandle  = 'The sweep''s -AttestationKeyHandle. Default: the sweep''s (0x81010002).'
         NoEventLog            = 'The sweep collects no event logs.'
+        WebhookUri            = 'The sweep posts each verdict change here as JSON (https, or http to loopback only). The unit files are written readable by their owner only, since a webhook''s path is often its secret.'
+        SyncOpenStack         = 'After each sweep, bring the OpenStack trusted pool in line with the latest results (the unit needs the OS_* variables, e.g. in -EnvironmentFile).'
         StoreConnectionString = 'The sweep''s store: a SQLite file path (made absolute) or a PostgreSQL connection string without a password. Default: the store this session uses ($env:TRUSTEDCOMPUTE_STORE, else this user''s SQLite file), written into the unit so the schedule sweeps the registry you enrolled hosts in.'
         PwshPath              = 'The pwsh the schedule runs. Default: this pwsh on this platform; /usr/bin/pwsh or C:\Program Files\PowerShell\7\pwsh.exe for the other one.'
         ModulePath            = 'The module manifest the schedule imports. Default: this module''s TrustedCompute.psd1 on this platform; the all-users module folder for the other one.'

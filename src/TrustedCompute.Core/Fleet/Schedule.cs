@@ -25,6 +25,9 @@ public sealed record SweepArguments
     public int? LockTimeoutSec { get; init; }
     public uint? AttestationKeyHandle { get; init; }
     public bool NoEventLog { get; init; }
+    /// <summary>Where verdict changes are posted (its path may be a secret: the units are owner-only).</summary>
+    public Uri? WebhookUri { get; init; }
+    public bool SyncOpenStack { get; init; }
     /// <summary>The store; never one that carries a password.</summary>
     public string? StoreConnectionString { get; init; }
 
@@ -34,7 +37,7 @@ public sealed record SweepArguments
         Sorted(Options).SequenceEqual(Sorted(other.Options)) &&
         TimeoutSec == other.TimeoutSec && RetryCount == other.RetryCount && LockTimeoutSec == other.LockTimeoutSec &&
         AttestationKeyHandle == other.AttestationKeyHandle && NoEventLog == other.NoEventLog &&
-        StoreConnectionString == other.StoreConnectionString;
+        WebhookUri == other.WebhookUri && SyncOpenStack == other.SyncOpenStack && StoreConnectionString == other.StoreConnectionString;
 
     private static IEnumerable<KeyValuePair<string, string>> Sorted(IReadOnlyDictionary<string, string> options) =>
         options.OrderBy(o => o.Key, StringComparer.Ordinal);
@@ -167,6 +170,11 @@ public static partial class ScheduleValidator
         if (sweep.TimeoutSec is < 1 or > 86400) throw new ScheduleException("-TimeoutSec is 1 to 86400");
         if (sweep.RetryCount is < 0 or > 10) throw new ScheduleException("-RetryCount is 0 to 10");
         if (sweep.LockTimeoutSec is < 0 or > 86400) throw new ScheduleException("-LockTimeoutSec is 0 to 86400");
+        if (sweep.WebhookUri is { } hook)
+        {
+            try { VerdictWebhook.Check(hook); }
+            catch (ArgumentException e) { throw new ScheduleException(e.Message); }
+        }
         if (sweep.AttestationKeyHandle is < 0x81000000u or > 0x81FFFFFFu)
             throw new ScheduleException("-AttestationKeyHandle is a persistent handle, 0x81000000 to 0x81FFFFFF");
         foreach (var (key, value) in sweep.Options)

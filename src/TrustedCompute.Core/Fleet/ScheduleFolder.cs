@@ -236,8 +236,8 @@ public sealed class ScheduleFolder
             File.WriteAllText(temporary, text, encoding);
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite |
-                    UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                // Owner-only: a webhook URI's path is often its secret.
+                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
             File.Move(temporary, path, overwrite: true);
         }

@@ -50,6 +50,8 @@ public static class ScheduleScript
         Add("LockTimeoutSec", Number(sweep.LockTimeoutSec));
         Add("AttestationKeyHandle", Number(sweep.AttestationKeyHandle));
         if (sweep.NoEventLog) text.Append(" -NoEventLog");
+        Add("WebhookUri", sweep.WebhookUri is null ? null : Quote(sweep.WebhookUri.OriginalString));
+        if (sweep.SyncOpenStack) text.Append(" -SyncOpenStack");
         Add("StoreConnectionString", sweep.StoreConnectionString is null ? null : Quote(sweep.StoreConnectionString));
         return text.ToString();
     }
@@ -98,6 +100,9 @@ public static class ScheduleScript
                 "LockTimeoutSec" => sweep with { LockTimeoutSec = (int)reader.Value().Number(86400) },
                 "AttestationKeyHandle" => sweep with { AttestationKeyHandle = (uint)reader.Value().Number(uint.MaxValue) },
                 "NoEventLog" => sweep with { NoEventLog = true },
+                "WebhookUri" => sweep with { WebhookUri = Uri.TryCreate(reader.Value().String(), UriKind.Absolute, out var hook) ? hook
+                    : throw new ScheduleException("The command passes a -WebhookUri that is not an absolute URI") },
+                "SyncOpenStack" => sweep with { SyncOpenStack = true },
                 "StoreConnectionString" => sweep with { StoreConnectionString = reader.Value().String() },
                 _ => throw new ScheduleException($"The command passes -{name}, which Register-AttestationSchedule never writes"),
             };

@@ -17,6 +17,7 @@ public sealed record WebhookFailure(VerdictChange Change, string Message);
 /// Posts each verdict change as JSON to one URI, in the background and in order of arrival, trying again on network
 /// errors, 429 and 5xx. TLS certificates are verified by the system's trust store; plain HTTP only to loopback (a
 /// verdict is not a secret, but a forged receiver must not learn the fleet's state off-box). Never follows redirects.
+/// Messages name the receiver by scheme, host and port only: a webhook's path is often its secret.
 /// </summary>
 public sealed class VerdictWebhook : IDisposable
 {
@@ -93,7 +94,7 @@ public sealed class VerdictWebhook : IDisposable
         {
             string why = _stop.IsCancellationRequested ? "stopped before it was delivered" : await SendAsync(body).ConfigureAwait(false);
             if (why.Length == 0) Delivered++;
-            else lock (_failures) _failures.Add(new WebhookFailure(change, $"{Uri.GetLeftPart(UriPartial.Path)}: {why}"));
+            else lock (_failures) _failures.Add(new WebhookFailure(change, $"{Uri.GetLeftPart(UriPartial.Authority)}: {why}"));
         }
     }
 

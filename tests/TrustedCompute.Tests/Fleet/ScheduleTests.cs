@@ -38,7 +38,8 @@ public sealed class ScheduleTests
                 Port = 2222,
                 Options = new SortedDictionary<string, string> { ["StrictHostKeyChecking"] = "yes", ["UserKnownHostsFile"] = "/etc/tc/known 'hosts'" },
                 ThrottleLimit = 16, TimeoutSec = 30, RetryCount = 2, LockTimeoutSec = 600,
-                AttestationKeyHandle = 0x81010003, NoEventLog = true,
+                AttestationKeyHandle = 0x81010003, NoEventLog = true, SyncOpenStack = true,
+                WebhookUri = new Uri("https://hooks.example/services/T0/it's%20secret?x='y'"),
                 StoreConnectionString = windows ? @"C:\ProgramData\TC\store.db" : "Host=db.example;Username=tc;Passfile=/etc/tc/pgpass",
             },
         };
@@ -181,6 +182,17 @@ public sealed class ScheduleTests
         Assert.Throws<ScheduleException>(() => ScheduleFolder.For(SchedulePlatform.Linux, "/tmp").Files(name));
     }
 
+    [Theory]
+    [InlineData("http://10.0.0.9/hook")]
+    [InlineData("https://user:pw@hooks.example/x")]
+    [InlineData("ftp://127.0.0.1/x")]
+    public void A_webhook_the_sweep_would_refuse_is_refused_when_scheduling(string uri)
+    {
+        var schedule = Sample() with { Sweep = Sample().Sweep with { WebhookUri = new Uri(uri) } };
+        var e = Assert.Throws<ScheduleException>(() => ScheduleValidator.Validate(schedule));
+        Assert.DoesNotContain("pw@", e.Message);
+    }
+
     [Fact]
     public void A_name_of_101_characters_is_refused_and_100_are_taken()
     {
@@ -321,7 +333,7 @@ public sealed class ScheduleTests
 
         string injected = service.Replace(" -PassThru }", " -PassThru; Remove-Item -Recurse / }", StringComparison.Ordinal);
         Assert.Throws<ScheduleException>(() => SystemdSchedule.Read("nightly", injected, timer));
-        string extra = service.Replace(" -PassThru }", " -WebhookUri 'http://evil' -PassThru }", StringComparison.Ordinal);
+        string extra = service.Replace(" -PassThru }", " -Tpm 'swtpm:host=evil' -PassThru }", StringComparison.Ordinal);
         Assert.Throws<ScheduleException>(() => SystemdSchedule.Read("nightly", extra, timer));
         string twice = service + "ExecStart=/bin/sh\n";
         Assert.Throws<ScheduleException>(() => SystemdSchedule.Read("nightly", twice, timer));
@@ -364,6 +376,11 @@ public sealed class ScheduleTests
             File.WriteAllText(Path.Combine(folder.Folder!, "other.service"), "[Service]\nExecStart=/bin/true\n");
             var files = folder.Write(Sample());
             Assert.Equal(["nightly.service", "nightly.timer"], files.Select(Path.GetFileName));
+            // the service holds the webhook URI, whose path may be its secret
+            foreach (string file in files)
+            {
+                if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
             Assert.True(folder.Exists("nightly"));
 
             var found = folder.Read(_ => true);

@@ -82,6 +82,13 @@ public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
     [Parameter]
     public SwitchParameter NoEventLog { get; set; }
 
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? WebhookUri { get; set; }
+
+    [Parameter]
+    public SwitchParameter SyncOpenStack { get; set; }
+
     /// <summary>The sweep's store: a SQLite path or a PostgreSQL connection string without a password.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -238,6 +245,8 @@ public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
                 LockTimeoutSec = LockTimeoutSec,
                 AttestationKeyHandle = AttestationKeyHandle,
                 NoEventLog = NoEventLog,
+                WebhookUri = WebhookUri,
+                SyncOpenStack = SyncOpenStack,
                 StoreConnectionString = StoreConnectionString is not null ? Store(StoreConnectionString)
                     : Platform == ScheduleFolder.CurrentPlatform ? Store(CurrentStore()) : null,
             },
