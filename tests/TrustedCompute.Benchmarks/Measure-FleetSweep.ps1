@@ -62,6 +62,14 @@ try {
     $ideal = [Math]::Ceiling($Hosts / $ThrottleLimit) * $latency
     Step "single-host latency (best of 3): $($latency.ToString('0.00')) s; ideal sweep $($ideal.ToString('0.0')) s"
 
+    # CPU the whole machine spends (user + system, not niced work such as a fuzzer), in core-seconds: every host of this
+    # fleet shares these cores, so the sweep cannot beat (CPU per host x N / cores) whatever the throttle.
+    function Get-BusyCoreSeconds {
+        $f = (Get-Content /proc/stat -TotalCount 1) -split '\s+'
+        ([double] $f[1] + [double] $f[3] + [double] $f[6] + [double] $f[7]) / 100
+    }
+    $cores = [Environment]::ProcessorCount
+    $busy = Get-BusyCoreSeconds
     $before = [Diagnostics.Process]::GetCurrentProcess()
     [GC]::Collect(); $baseMb = $before.WorkingSet64 / 1MB
     $peakMb = $baseMb
@@ -69,6 +77,9 @@ try {
     $first = @(Get-TrustedHost -Tag fleet | Invoke-HostAttestation @ssh -NoEventLog -ThrottleLimit $ThrottleLimit -TimeoutSec 120 |
             ForEach-Object { $peakMb = [Math]::Max($peakMb, [Diagnostics.Process]::GetCurrentProcess().WorkingSet64 / 1MB); $_ })
     $sweepSec = $clock.Elapsed.TotalSeconds
+    $cpuPerHost = ((Get-BusyCoreSeconds) - $busy) / $Hosts
+    $cpuBound = $cpuPerHost * $Hosts / $cores
+    Step "CPU: $($cpuPerHost.ToString('0.00')) core-s per host; on $cores cores the sweep needs at least $($cpuBound.ToString('0.0')) s"
     $trusted = @($first | Where-Object Verdict -eq 'Trusted').Count
     Step "sweep 1: $trusted/$Hosts Trusted in $($sweepSec.ToString('0.0')) s = $(($sweepSec / $ideal).ToString('0.00')) x ideal"
     Step "admin memory: $($baseMb.ToString('0')) MiB before, $($peakMb.ToString('0')) MiB peak: $((($peakMb - $baseMb) / $ThrottleLimit).ToString('0.0')) MiB per concurrent host"
@@ -107,7 +118,7 @@ try {
     $wrong | ForEach-Object { Step "  $_" }
     [pscustomobject]@{
         Hosts = $Hosts; ThrottleLimit = $ThrottleLimit; SingleHostSec = $latency; IdealSec = $ideal; SweepSec = $sweepSec
-        RatioToIdeal = $sweepSec / $ideal; TrustedFirst = $trusted; FaultSweepSec = $faultSec; Results = $second.Count
+        RatioToIdeal = $sweepSec / $ideal; CpuSecPerHost = $cpuPerHost; CpuBoundSec = $cpuBound; RatioToCpuBound = $sweepSec / $cpuBound; TrustedFirst = $trusted; FaultSweepSec = $faultSec; Results = $second.Count
         Recorded = $recorded; Wrong = $wrong.Count; MiBPerConcurrentHost = ($peakMb - $baseMb) / $ThrottleLimit
     }
 }
