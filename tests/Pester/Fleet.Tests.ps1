@@ -321,6 +321,15 @@ Invoke-AttestationSweep -Tag fleet @ssh -NoEventLog -ThrottleLimit 2 -TimeoutSec
         }
         (($summaries | ForEach-Object { $_.Total - $_.Elsewhere }) | Measure-Object -Sum).Sum | Should -Be $size
         $summaries[0].SweepId | Should -Not -Be $summaries[1].SweepId
+        # both sweeps are recorded, finished, in one round, with the counts each had
+        $records = @(Get-AttestationSweep -Last 2 -StoreConnectionString $pg)
+        ($records.Id | Sort-Object) | Should -Be ($summaries.SweepId | Sort-Object)
+        ($records.RoundStart | Select-Object -Unique).Count | Should -Be 1
+        foreach ($x in $records) {
+            $x.FinishedAt | Should -Not -BeNullOrEmpty
+            $x.Hosts | Should -Be $size
+            $x.Elsewhere | Should -Be ($summaries | Where-Object SweepId -EQ $x.Id).Elsewhere
+        }
     }
 }
 
