@@ -80,7 +80,7 @@ public static class JsonApi
         return answer.Enrolled ? answer : throw new RequestRejectedException(404, "host.not_enrolled", "No such enrolled host");
     }
 
-    private static (DateTime? Since, int Limit) ReadResultQuery(IQueryCollection query)
+    internal static (DateTime? Since, int Limit) ReadResultQuery(IQueryCollection query)
     {
         DateTime? since = null;
         if (query.TryGetValue("since", out var sinceText))

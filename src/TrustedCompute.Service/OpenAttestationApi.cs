@@ -64,7 +64,7 @@ public static class OpenAttestationApi
         int i = 0;
         foreach (var item in hosts.EnumerateArray())
         {
-            string? name = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
+            string? name = item.ValueKind == JsonValueKind.String ? StringOrNull(item) : null;
             if (!TrustReader.IsValidHostName(name))
             {
                 throw new RequestRejectedException(400, "pollhosts.host_name",
@@ -73,6 +73,13 @@ public static class OpenAttestationApi
             names[i++] = name!;
         }
         return names;
+    }
+
+    // JsonDocument checks a string's UTF-8 only when it is read: invalid bytes are a bad name, not a 500.
+    private static string? StringOrNull(JsonElement item)
+    {
+        try { return item.GetString(); }
+        catch (InvalidOperationException) { return null; }
     }
 
     public static void WritePollHosts(Utf8JsonWriter writer, IReadOnlyList<HostTrust> answers)

@@ -75,6 +75,12 @@ public static class RequestChecks
         if (sizeFeature is { IsReadOnly: false }) sizeFeature.MaxRequestBodySize = maxBytes;
 
         byte[] body = await ReadBoundedAsync(request.Body, maxBytes, cancel);
+        return ParseJsonObject(body);
+    }
+
+    /// <summary>A body already read: a JSON object at most <see cref="MaxJsonDepth"/> deep, else rejected.</summary>
+    public static JsonDocument ParseJsonObject(byte[] body)
+    {
         if (body.Length == 0) throw new RequestRejectedException(400, "request.empty", "The body is empty");
         JsonDocument document;
         try

@@ -3,9 +3,9 @@
 .SYNOPSIS
     Fuzzes one target with AFL++ and SharpFuzz; minimizes and saves each crash under tests/fuzz/crashes/<target>/.
 .DESCRIPTION
-    Builds the harness into out/fuzz/bin, instruments TrustedCompute.Core.dll there, seeds from tests/fuzz/corpus,
-    tests/fuzz/crashes, ../shared/testdata (when present) and the previous run's queue, runs one afl-fuzz under
-    nice -n 19 for -Duration, then appends the run's figures to tests/fuzz/runs.tsv.
+    Builds the harness into out/fuzz/bin, instruments TrustedCompute.Core.dll and TrustedCompute.Service.dll there,
+    seeds from tests/fuzz/corpus, tests/fuzz/crashes, ../shared/testdata (when present) and the previous run's
+    queue, runs one afl-fuzz under nice -n 19 for -Duration, then appends the run's figures to tests/fuzz/runs.tsv.
     A crash is an exception outside the target's documented ones, the in-process memory cap, or the GC heap limit;
     a hang is an input over 1 s (-t 1000).
 .EXAMPLE
@@ -32,6 +32,8 @@ $Tools = Join-Path $FuzzRoot '.tools'
 $SharedTestData = Join-Path $Root '../shared/testdata'
 # Hard GC heap limit for the fuzzed process (768 MiB): a blow-up past the targets' own caps dies as a crash.
 $HeapLimit = '0x30000000'
+# Our code whose branches AFL sees (the service's request parsing runs in TrustedCompute.Service.dll).
+$InstrumentedAssemblies = @('TrustedCompute.Core.dll', 'TrustedCompute.Service.dll')
 
 function Get-Seconds([string] $Text) {
     if ($Text -match '^(\d+)\s*(s|m|h)?$') {
@@ -56,7 +58,8 @@ function Initialize-Harness {
     $stamp = Join-Path $Bin 'instrumented.stamp'
     if (Test-Path $stamp) {
         $built = (Get-Item $stamp).LastWriteTimeUtc
-        $sources = @((Join-Path $Root 'src/TrustedCompute.Core'), (Join-Path $FuzzRoot 'TrustedCompute.Fuzz'),
+        $sources = @((Join-Path $Root 'src/TrustedCompute.Core'), (Join-Path $Root 'src/TrustedCompute.Service'),
+            (Join-Path $FuzzRoot 'TrustedCompute.Fuzz'),
             (Join-Path $FuzzRoot 'TrustedCompute.Fuzz.Targets'))
         $newer = Get-ChildItem $sources -Recurse -File -Include '*.cs', '*.csproj' |
             Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' -and $_.LastWriteTimeUtc -gt $built }
@@ -65,8 +68,8 @@ function Initialize-Harness {
     Remove-Item -Recurse -Force $Bin -ErrorAction Ignore
     $project = Join-Path $FuzzRoot 'TrustedCompute.Fuzz'
     Invoke-Checked dotnet @('publish', $project, '-c', 'Release', '-o', $Bin, '--nologo', '-v', 'q')
-    Invoke-Checked $sharpfuzz @((Join-Path $Bin 'TrustedCompute.Core.dll'))
-    Set-Content $stamp 'TrustedCompute.Core.dll instrumented by SharpFuzz'
+    foreach ($assembly in $InstrumentedAssemblies) { Invoke-Checked $sharpfuzz @((Join-Path $Bin $assembly)) }
+    Set-Content $stamp "$($InstrumentedAssemblies -join ', ') instrumented by SharpFuzz"
 }
 
 # AFL tools started straight from pwsh see its console handles and find no instrumentation: go through bash,

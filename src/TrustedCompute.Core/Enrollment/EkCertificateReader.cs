@@ -121,7 +121,49 @@ public static class EkCertificateReader
             certificate.Dispose();
             throw new InvalidDataException("Not a plain X.509 certificate");
         }
+        try
+        {
+            CheckFieldsDecode(certificate);
+        }
+        catch (Exception e) when (e is CryptographicException or AsnContentException or PlatformNotSupportedException)
+        {
+            // PlatformNotSupportedException: an EC curve this platform's crypto library does not know.
+            certificate.Dispose();
+            throw new InvalidDataException($"The certificate has a malformed field: {e.Message}", e);
+        }
         return certificate;
+    }
+
+    /// <summary>
+    /// Decodes now what the validator and callers read later, lazily (names, validity, an RSA or EC key, the
+    /// extensions acted on), so a malformed field is rejected here and never throws in the middle of a check.
+    /// </summary>
+    private static void CheckFieldsDecode(X509Certificate2 certificate)
+    {
+        _ = certificate.Subject;
+        _ = certificate.Issuer;
+        _ = certificate.NotBefore;
+        _ = certificate.NotAfter;
+        using (AsymmetricAlgorithm? key = certificate.PublicKey.GetRSAPublicKey() ?? (AsymmetricAlgorithm?)
+            certificate.PublicKey.GetECDsaPublicKey())
+        {
+        }
+        foreach (var extension in certificate.Extensions)
+        {
+            switch (extension)
+            {
+                case X509BasicConstraintsExtension basic:
+                    _ = basic.CertificateAuthority;
+                    _ = basic.PathLengthConstraint;
+                    break;
+                case X509KeyUsageExtension usage:
+                    _ = usage.KeyUsages;
+                    break;
+                case X509EnhancedKeyUsageExtension enhanced:
+                    _ = enhanced.EnhancedKeyUsages;
+                    break;
+            }
+        }
     }
 
     /// <summary>

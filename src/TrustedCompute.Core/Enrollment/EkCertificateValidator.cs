@@ -95,7 +95,7 @@ public static class EkCertificateValidator
                 $"The EK certificate {Describe(leaf)} is self-signed; a TPM's own certificate is never an anchor"));
 
         var hostRoots = host.Where(EkTrustAnchors.IsSelfSigned).ToList();
-        var path = BuildPath(leaf, host.Except(hostRoots).ToList(), anchors, at, out var chainFlags);
+        var path = BuildPath(leaf, host.Except(hostRoots).ToList(), anchors, at, reasons, out var chainFlags);
         try
         {
             CheckAnchor(path, hostRoots, anchors, reasons);
@@ -111,7 +111,7 @@ public static class EkCertificateValidator
     }
 
     private static List<X509Certificate2> BuildPath(X509Certificate2 leaf, List<X509Certificate2> extra,
-        EkTrustAnchors anchors, DateTime at, out List<X509ChainStatus> status)
+        EkTrustAnchors anchors, DateTime at, List<AttestationReason> reasons, out List<X509ChainStatus> status)
     {
         using var chain = new X509Chain();
         var policy = chain.ChainPolicy;
@@ -122,7 +122,17 @@ public static class EkCertificateValidator
         policy.DisableCertificateDownloads = true;
         policy.UrlRetrievalTimeout = TimeSpan.FromMilliseconds(1);
         policy.VerificationTime = at;
-        chain.Build(leaf);
+        try
+        {
+            chain.Build(leaf);
+        }
+        catch (CryptographicException e)
+        {
+            // OpenSSL refuses a certificate on the way (e.g. a key algorithm it cannot load): no path at all.
+            reasons.Add(Failure(ReasonIds.EkChain, $"No certificate path could be built: {e.Message}"));
+            status = [];
+            return [new X509Certificate2(leaf.RawData)];
+        }
         status = [.. chain.ChainStatus];
         var path = chain.ChainElements.Select(e => e.Certificate).ToList();
         if (path.Count == 0 || !path[0].RawData.AsSpan().SequenceEqual(leaf.RawData))
