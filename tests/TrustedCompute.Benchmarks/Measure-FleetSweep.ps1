@@ -11,6 +11,8 @@
 param(
     [int] $Hosts = 50,
     [int] $ThrottleLimit = 16,
+    # Per-host timeout of the sweep with faults (it bounds what the frozen TPMs cost); a large fleet on few cores needs more.
+    [int] $FaultTimeoutSec = 30,
     [string] $ModulePath = (Join-Path $PSScriptRoot '../../out/TrustedCompute'),
     [string] $State = (Join-Path ([IO.Path]::GetTempPath()) "tc-fleet-measure-$PID")
 )
@@ -104,7 +106,7 @@ try {
     $resultsBefore = @(Get-AttestationResult).Count
     $clock.Restart()
     $second = @(Get-TrustedHost -Tag fleet | Invoke-HostAttestation @ssh -NoEventLog -ThrottleLimit $ThrottleLimit `
-            -TimeoutSec 30 -RetryCount 0 -ErrorAction SilentlyContinue)
+            -TimeoutSec $FaultTimeoutSec -RetryCount 0 -ErrorAction SilentlyContinue)
     $faultSec = $clock.Elapsed.TotalSeconds
     $wrong = @()
     foreach ($r in $second) {

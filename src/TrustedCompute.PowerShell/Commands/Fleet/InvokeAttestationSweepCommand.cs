@@ -55,6 +55,8 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
     private SweepRunner? _runner;
     private SweepLock? _lock;
     private readonly List<SweepOutcome> _outcomes = [];
+    private IReadOnlyDictionary<string, AttestationResult> _previous = new Dictionary<string, AttestationResult>();
+    private VerdictWebhook? _webhook;
 
     /// <summary>Only the hosts with any of these tags.</summary>
     [Parameter]
@@ -205,9 +207,6 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
             base.EndProcessing();
         }
     }
-
-    private IReadOnlyDictionary<string, AttestationResult> _previous = new Dictionary<string, AttestationResult>();
-    private VerdictWebhook? _webhook;
 
     private int FinishWebhook(VerdictWebhook? webhook)
     {
