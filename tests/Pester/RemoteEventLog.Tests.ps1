@@ -14,23 +14,7 @@ BeforeAll {
     $PSDefaultParameterValues['*:StoreConnectionString'] = Join-Path $work 'store.db'
     $boot = 'shim 15.7', 'grub 2.06-13', 'linux 6.1.0-13'
 
-    # A crypto-agile (sha1, sha256) log of EV_EFI_ACTION events in PCR 16, each digest the hash of its text.
-    function New-Log([string] $Path, [string[]] $Text) {
-        $s = [IO.MemoryStream]::new()
-        $w = [IO.BinaryWriter]::new($s)
-        [byte[]] $spec = [Text.Encoding]::ASCII.GetBytes("Spec ID Event03`0") + [byte[]](0, 0, 0, 0, 0, 2, 0, 2) +
-            [BitConverter]::GetBytes([uint32]2) + [byte[]](4, 0, 20, 0, 0x0B, 0, 32, 0) + [byte[]]0
-        $w.Write([uint32]0); $w.Write([uint32]3); $w.Write([byte[]]::new(20)); $w.Write([uint32]$spec.Length); $w.Write($spec)
-        foreach ($t in $Text) {
-            $data = [Text.Encoding]::ASCII.GetBytes($t)
-            $w.Write([uint32]16); $w.Write([uint32]0x80000007u); $w.Write([uint32]2)
-            $w.Write([uint16]4); $w.Write([Security.Cryptography.SHA1]::HashData($data))
-            $w.Write([uint16]0x0B); $w.Write([Security.Cryptography.SHA256]::HashData($data))
-            $w.Write([uint32]$data.Length); $w.Write($data)
-        }
-        $w.Flush()
-        [IO.File]::WriteAllBytes($Path, $s.ToArray())
-    }
+    . (Join-Path $PSScriptRoot 'TestEventLog.ps1')
     function Invoke-Sweep { Invoke-AttestationSweep -Tag rlog @ssh -TimeoutSec 60 -RetryCount 0 @args }
     function Invoke-Ssh { Invoke-HostAttestation -HostName $ip @ssh -TimeoutSec 60 -RetryCount 0 @args }
 
@@ -49,8 +33,8 @@ BeforeAll {
             $sha256 = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($data))
             & $fleetSh exec $state 1 tpm2_pcrextend -T $tcti "16:sha1=$sha1,sha256=$sha256"
         }
-        New-Log (Join-Path $home1 'boot.log') $boot
-        New-Log (Join-Path $home1 'forged.log') ($boot[0..1] + 'linux 6.1.0-99')
+        New-TestEventLog (Join-Path $home1 'boot.log') $boot
+        New-TestEventLog (Join-Path $home1 'forged.log') ($boot[0..1] + 'linux 6.1.0-99')
         $ssh = @{
             UserName = 'root'; KeyFilePath = $settings.KEY
             Options  = @{ UserKnownHostsFile = $settings.KNOWN_HOSTS; StrictHostKeyChecking = 'yes' }

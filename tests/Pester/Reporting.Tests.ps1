@@ -12,27 +12,11 @@ BeforeAll {
     $store = Join-Path $work 'store.db'
     $PSDefaultParameterValues['*:StoreConnectionString'] = $store
 
-    # A crypto-agile (sha1, sha256) log of EV_EFI_ACTION events in PCR 16, each digest the hash of its text.
-    function New-TestLog([string] $Path, [string[]] $Text) {
-        $s = [IO.MemoryStream]::new()
-        $w = [IO.BinaryWriter]::new($s)
-        [byte[]] $spec = [Text.Encoding]::ASCII.GetBytes("Spec ID Event03`0") + [byte[]](0, 0, 0, 0, 0, 2, 0, 2) +
-            [BitConverter]::GetBytes([uint32]2) + [byte[]](4, 0, 20, 0, 0x0B, 0, 32, 0) + [byte[]]0
-        $w.Write([uint32]0); $w.Write([uint32]3); $w.Write([byte[]]::new(20)); $w.Write([uint32]$spec.Length); $w.Write($spec)
-        foreach ($t in $Text) {
-            $data = [Text.Encoding]::ASCII.GetBytes($t)
-            $w.Write([uint32]16); $w.Write([uint32]2147483655); $w.Write([uint32]2) # EV_EFI_ACTION (0x80000007), 2 digests
-            $w.Write([uint16]4); $w.Write([Security.Cryptography.SHA1]::HashData($data))
-            $w.Write([uint16]0x0B); $w.Write([Security.Cryptography.SHA256]::HashData($data))
-            $w.Write([uint32]$data.Length); $w.Write($data)
-        }
-        $w.Flush()
-        [IO.File]::WriteAllBytes($Path, $s.ToArray())
-    }
+    . (Join-Path $PSScriptRoot 'TestEventLog.ps1')
     # Resets PCR 16, extends the events of a boot into it and writes its log; returns the log's path.
     function Start-Boot([string] $Name, [string[]] $Text) {
         $path = Join-Path $work "$Name.bin"
-        New-TestLog $path $Text
+        New-TestEventLog $path $Text
         & tpm2_pcrreset -T $tcti 16
         foreach ($t in $Text) {
             $data = [Text.Encoding]::ASCII.GetBytes($t)
