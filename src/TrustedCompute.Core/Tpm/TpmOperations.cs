@@ -1,4 +1,5 @@
 using System.Formats.Asn1;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using TrustedCompute.Enrollment;
@@ -124,8 +125,14 @@ public static class TpmOperations
         }
     }
 
-    public static bool SamePublicKey(X509Certificate2 certificate, TpmPublic key) =>
-        certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo());
+    /// <summary>Whether the certificate is for this key; a key the TPM returned that is not a usable key (an RSA exponent of 1) is not.</summary>
+    public static bool SamePublicKey(X509Certificate2 certificate, TpmPublic key)
+    {
+        byte[] spki;
+        try { spki = key.ExportSubjectPublicKeyInfo(); }
+        catch (Exception e) when (e is CryptographicException or NotSupportedException or ArgumentException) { return false; }
+        return certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(spki);
+    }
 
     /// <summary>Reads an NV index with its own auth (AuthRead) or, failing that, the owner's (OwnerRead).</summary>
     public static byte[] ReadNvIndex(TpmClient tpm, TpmNvPublic pub, int offset, int size, CancellationToken ct = default, byte[]? auth = null)
