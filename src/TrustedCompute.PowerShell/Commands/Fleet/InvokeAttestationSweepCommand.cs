@@ -169,8 +169,11 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
             };
             var record = store.StartSweep($"{Environment.MachineName}:{Environment.ProcessId}", options.HostLease, exclusive: _lock is not null);
             WriteVerbose($"{record} started; round of {record.RoundStart:O}");
-            _previous = store.GetLatestResults(hosts.Select(h => h.Name));
-            if (WebhookUri is not null) webhook = new VerdictWebhook(WebhookUri, record.Id, record.Node);
+            if (WebhookUri is not null)
+            {
+                _previous = store.GetLatestResults(hosts.Select(h => h.Name)); // what a change is measured against
+                webhook = new VerdictWebhook(WebhookUri, record.Id, record.Node);
+            }
             _webhook = webhook;
             _runner = new SweepRunner(new FleetSweep(source, () => new RegistryJudge(store), options, CancellationToken),
                 "Sweeping enrolled hosts", source);
