@@ -368,6 +368,38 @@ Describe 'Invoke-AttestationSweep -WebhookUri' -Skip:$noFleet {
         $summary.WebhookDelivered | Should -Be $changed.Count
     }
 
+    It 'signs each post so the receiver can check it, and a receiver with another secret takes nothing' {
+        $secret = ConvertTo-SecureString 'hook-secret-0123456789' -AsPlainText -Force
+        $script:receiver = Start-Receiver '--secret', 'hook-secret-0123456789'
+        Set-Fault 3 swtpm-kill
+        $summary = Invoke-AttestationSweep -Name $fleet[2].Ip @ssh -NoEventLog -TimeoutSec 60 -RetryCount 0 `
+            -WebhookUri "http://127.0.0.1:$($receiver.Port)/hook" -WebhookSecret $secret -PassThru -ErrorAction SilentlyContinue
+        $summary.WebhookDelivered | Should -Be 1
+        (Get-Content $receiver.Log | ConvertFrom-Json).host | Should -Be $fleet[2].Ip
+        Test-Path "$($receiver.Log).rejected" | Should -BeFalse
+
+        Reset-Fleet # Trusted again: a change to post
+        $wrong = ConvertTo-SecureString 'not-the-hook-secret-987' -AsPlainText -Force
+        $summary = Invoke-AttestationSweep -Name $fleet[2].Ip @ssh -NoEventLog -TimeoutSec 60 -RetryCount 0 `
+            -WebhookUri "http://127.0.0.1:$($receiver.Port)/hook" -WebhookSecret $wrong -PassThru -ErrorVariable failed -ErrorAction SilentlyContinue
+        $summary.Trusted | Should -Be 1
+        $summary.WebhookDelivered | Should -Be 0
+        @($failed | Where-Object FullyQualifiedErrorId -Like 'InvokeAttestationSweepWebhookFailed,*').Count | Should -Be 1
+        @(Get-Content "$($receiver.Log).rejected").Count | Should -Be 1 # a 401 is not tried again
+        @(Get-Content $receiver.Log).Count | Should -Be 1
+        "$failed" | Should -Not -Match 'hook-secret|not-the-hook'
+    }
+
+    It 'refuses a short webhook secret, or one without a webhook, before it attests anything' {
+        $short = ConvertTo-SecureString 'short' -AsPlainText -Force
+        { Invoke-AttestationSweep @ssh -WebhookUri 'https://hooks.example/x' -WebhookSecret $short -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvokeAttestationSweepWebhookInvalid,TrustedCompute.PowerShell.Commands.Fleet.InvokeAttestationSweepCommand'
+        { Invoke-AttestationSweep @ssh -WebhookSecret $short -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvokeAttestationSweepWebhookInvalid,TrustedCompute.PowerShell.Commands.Fleet.InvokeAttestationSweepCommand'
+        { Invoke-AttestationSweep @ssh -WebhookUri 'https://hooks.example/x' -WebhookSecret 'plain-text-secret-123' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,TrustedCompute.PowerShell.Commands.Fleet.InvokeAttestationSweepCommand'
+    }
+
     It 'verifies the receiver''s TLS certificate: a self-signed one gets nothing, and the sweep still ends' {
         $cert = Join-Path $work 'hook-cert.pem'; $key = Join-Path $work 'hook-key.pem'
         & openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $key -out $cert -days 1 `

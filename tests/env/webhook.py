@@ -1,20 +1,40 @@
 #!/usr/bin/env python3
 """A webhook receiver for the tests: appends each POST body (one JSON per line) to a file and answers 200, or 503 to
-the first --fail-first requests. With --tls CERT KEY it serves HTTPS. Prints its port, then serves until killed."""
-import argparse, http.server, ssl, sys, threading
+the first --fail-first requests. With --tls CERT KEY it serves HTTPS. With --secret S it checks each post's
+X-TrustedCompute-Timestamp (within 300 s) and X-TrustedCompute-Signature (sha256=HMAC-SHA256(S, "timestamp.body")),
+answers 401 to a post that fails and appends it to LOG.rejected instead. Prints its port, then serves until killed."""
+import argparse, hashlib, hmac, http.server, ssl, sys, threading, time
 
 parser = argparse.ArgumentParser()
 parser.add_argument("log")
 parser.add_argument("--fail-first", type=int, default=0)
 parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+parser.add_argument("--secret")
 args = parser.parse_args()
 lock = threading.Lock()
 seen = {"posts": 0}
 
 
+def signed(headers, body):
+    if args.secret is None:
+        return True
+    stamp = headers.get("X-TrustedCompute-Timestamp", "")
+    if not stamp.isdigit() or abs(time.time() - int(stamp)) > 300:
+        return False
+    mac = hmac.new(args.secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(headers.get("X-TrustedCompute-Signature", ""), "sha256=" + mac)
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if not signed(self.headers, body):
+            with lock, open(args.log + ".rejected", "ab") as f:
+                f.write(body.replace(b"\n", b" ") + b"\n")
+            self.send_response(401)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         with lock:
             seen["posts"] += 1
             failing = seen["posts"] <= args.fail_first

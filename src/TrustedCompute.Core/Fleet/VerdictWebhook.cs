@@ -1,5 +1,7 @@
 using System.Net;
+using System.Globalization;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -18,6 +20,8 @@ public sealed record WebhookFailure(VerdictChange Change, string Message);
 /// errors, 429 and 5xx. TLS certificates are verified by the system's trust store; plain HTTP only to loopback (a
 /// verdict is not a secret, but a forged receiver must not learn the fleet's state off-box). Never follows redirects.
 /// Messages name the receiver by scheme, host and port only: a webhook's path is often its secret.
+/// With a signing key every attempt carries its Unix time and an HMAC-SHA256 of "time.body", so a receiver can refuse
+/// forged and replayed posts.
 /// </summary>
 public sealed class VerdictWebhook : IDisposable
 {
@@ -27,6 +31,7 @@ public sealed class VerdictWebhook : IDisposable
     private readonly List<WebhookFailure> _failures = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sender;
+    private readonly byte[]? _key;
 
     public VerdictWebhook(Uri uri, string sweepId, string node, HttpMessageHandler? handler = null)
     {
@@ -47,6 +52,23 @@ public sealed class VerdictWebhook : IDisposable
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
     public int Delivered { get; private set; }
 
+    /// <summary>The HMAC key the receiver shares; none: unsigned posts.</summary>
+    public byte[]? SigningKey
+    {
+        get => _key;
+        init => _key = value is null || value.Length >= MinimumKeyLength ? value
+            : throw new ArgumentException($"The webhook secret must have at least {MinimumKeyLength} bytes");
+    }
+
+    public const string TimestampHeader = "X-TrustedCompute-Timestamp";
+    public const string SignatureHeader = "X-TrustedCompute-Signature";
+    /// <summary>Fewer bytes than this is no secret worth the name.</summary>
+    public const int MinimumKeyLength = 16;
+
+    /// <summary>The signature header's value: "sha256=" and the hex HMAC-SHA256 of "timestamp.body" under the key.</summary>
+    public static string Signature(byte[] key, long timestamp, string body) =>
+        "sha256=" + Convert.ToHexString(HMACSHA256.HashData(key,
+            Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + "." + body))).ToLowerInvariant();
 
     /// <summary>Refuses what cannot be a webhook: not absolute, not http(s), plain HTTP to another machine, user info.</summary>
     public static Uri Check(Uri uri)
@@ -110,6 +132,12 @@ public sealed class VerdictWebhook : IDisposable
                 {
                     using var content = new StringContent(body, Encoding.UTF8);
                     content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                    if (SigningKey is { } key)
+                    {
+                        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                        content.Headers.Add(TimestampHeader, now.ToString(CultureInfo.InvariantCulture));
+                        content.Headers.Add(SignatureHeader, Signature(key, now, body));
+                    }
                     using var response = await _http.PostAsync(Uri, content, _stop.Token).ConfigureAwait(false);
                     if (response.IsSuccessStatusCode) return "";
                     why = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
@@ -132,5 +160,6 @@ public sealed class VerdictWebhook : IDisposable
         catch (AggregateException) { }
         _http.Dispose();
         _stop.Dispose();
+        if (_key is not null) CryptographicOperations.ZeroMemory(_key);
     }
 }

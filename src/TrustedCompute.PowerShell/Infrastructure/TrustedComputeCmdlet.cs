@@ -1,4 +1,7 @@
 using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Security;
+using System.Text;
 
 namespace TrustedCompute.PowerShell.Infrastructure;
 
@@ -14,6 +17,15 @@ public abstract class TrustedComputeCmdlet : PSCmdlet, IDisposable
     protected CancellationToken CancellationToken => _stopping.Token;
 
     protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>The UTF-8 bytes of a secret (empty for none); the caller clears them when done.</summary>
+    protected static byte[] SecretBytes(SecureString? secret)
+    {
+        if (secret is null || secret.Length == 0) return [];
+        IntPtr ptr = Marshal.SecureStringToGlobalAllocUnicode(secret);
+        try { return Encoding.UTF8.GetBytes(Marshal.PtrToStringUni(ptr, secret.Length)); }
+        finally { Marshal.ZeroFreeGlobalAllocUnicode(ptr); }
+    }
 
     /// <summary>A non-terminating error for one target: the pipeline goes on with the next.</summary>
     protected void WriteError(Exception exception, string errorId, object? target) =>

@@ -94,6 +94,60 @@ public sealed class VerdictWebhookTests
         Assert.Equal(0, hook.Delivered);
     }
 
+    [Fact]
+    public async Task A_signed_post_carries_its_time_and_an_hmac_that_openssl_agrees_with()
+    {
+        int port = FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var server = Task.Run(() =>
+        {
+            var context = listener.GetContext();
+            using var reader = new StreamReader(context.Request.InputStream);
+            var seen = (Body: reader.ReadToEnd(), Stamp: context.Request.Headers[VerdictWebhook.TimestampHeader],
+                Signature: context.Request.Headers[VerdictWebhook.SignatureHeader]);
+            context.Response.Close();
+            return seen;
+        });
+        byte[] key = "a-shared-secret-of-32-characters"u8.ToArray();
+        var hook = new VerdictWebhook(new Uri($"http://127.0.0.1:{port}/hook"), "s", "n") { SigningKey = [.. key] };
+        hook.Post(Change("web1"));
+        Assert.Empty(hook.Complete(TimeSpan.FromSeconds(20)));
+        hook.Dispose();
+        var (body, stamp, signature) = await server;
+
+        Assert.InRange(long.Parse(stamp!, System.Globalization.CultureInfo.InvariantCulture),
+            DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.Equal("sha256=" + OpenSslHmac(key, $"{stamp}.{body}"), signature);
+        Assert.NotEqual(signature, VerdictWebhook.Signature(key, long.Parse(stamp!, System.Globalization.CultureInfo.InvariantCulture) + 1, body));
+        Assert.NotEqual(signature, VerdictWebhook.Signature(key, long.Parse(stamp!, System.Globalization.CultureInfo.InvariantCulture), body.Replace("web1", "web2")));
+    }
+
+    [Fact]
+    public void A_short_signing_key_is_refused_and_an_unsigned_hook_sends_no_signature()
+    {
+        Assert.Throws<ArgumentException>(() => new VerdictWebhook(new Uri("https://example.com/h"), "s", "n") { SigningKey = new byte[15] });
+        using var hook = new VerdictWebhook(new Uri("https://example.com/h"), "s", "n");
+        Assert.Null(hook.SigningKey);
+    }
+
+    private static string OpenSslHmac(byte[] key, string data)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("openssl")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        foreach (string a in new[] { "dgst", "-sha256", "-mac", "HMAC", "-macopt", "hexkey:" + Convert.ToHexString(key), "-r" })
+            info.ArgumentList.Add(a);
+        using var openssl = System.Diagnostics.Process.Start(info)!;
+        openssl.StandardInput.Write(data);
+        openssl.StandardInput.Close();
+        string output = openssl.StandardOutput.ReadToEnd();
+        openssl.WaitForExit();
+        return output.Split(' ')[0].Trim();
+    }
+
     private static int FreePort()
     {
         var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);

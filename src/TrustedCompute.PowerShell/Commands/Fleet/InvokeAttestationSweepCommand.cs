@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using System.Security;
 using TrustedCompute.Attestation;
 using TrustedCompute.Fleet;
 using TrustedCompute.OpenStack;
@@ -124,6 +125,11 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
     [ValidateNotNull]
     public Uri? WebhookUri { get; set; }
 
+    /// <summary>Signs each post (HMAC-SHA256 of its time and body) with this secret, which the receiver shares.</summary>
+    [Parameter]
+    [Service.SecretTransformation]
+    public SecureString? WebhookSecret { get; set; }
+
     /// <summary>Then brings the OpenStack trusted pool in line with the latest results of the swept hosts (Sync-TrustedPool).</summary>
     [Parameter]
     public SwitchParameter SyncOpenStack { get; set; }
@@ -134,6 +140,12 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
         {
             try { VerdictWebhook.Check(WebhookUri); }
             catch (ArgumentException e) { ThrowTerminatingError(e, ErrorIds.InvokeAttestationSweepWebhookInvalid, WebhookUri); }
+        }
+        if (WebhookSecret is not null && (WebhookUri is null || WebhookSecret.Length < VerdictWebhook.MinimumKeyLength))
+        {
+            string why = WebhookUri is null ? "-WebhookSecret needs -WebhookUri"
+                : $"The webhook secret must have at least {VerdictWebhook.MinimumKeyLength} characters";
+            ThrowTerminatingError(new ArgumentException(why), ErrorIds.InvokeAttestationSweepWebhookInvalid, null);
         }
         if (Store is not SqliteAttestationStore sqlite) return; // PostgreSQL: per-host claims
         try { _lock = SweepLock.TryAcquire(sqlite, TimeSpan.FromSeconds(LockTimeoutSec), CancellationToken); }
@@ -172,7 +184,10 @@ public sealed class InvokeAttestationSweepCommand : StoreCmdlet
             if (WebhookUri is not null)
             {
                 _previous = store.GetLatestResults(hosts.Select(h => h.Name)); // what a change is measured against
-                webhook = new VerdictWebhook(WebhookUri, record.Id, record.Node);
+                webhook = new VerdictWebhook(WebhookUri, record.Id, record.Node)
+                {
+                    SigningKey = WebhookSecret is null ? null : SecretBytes(WebhookSecret),
+                };
             }
             _webhook = webhook;
             _runner = new SweepRunner(new FleetSweep(source, () => new RegistryJudge(store), options, CancellationToken),

@@ -34,6 +34,6 @@ public sealed class ReadTpmNvIndexCommand : TpmCmdlet
     {
         var pub = tpm.NvReadPublic(Index, CancellationToken).Public;
         int size = Size ?? pub.DataSize - Offset;
-        return [new TpmNvContent(Index, Offset, TpmOperations.ReadNvIndex(tpm, pub, Offset, size, CancellationToken, AuthBytes(Authorization)))];
+        return [new TpmNvContent(Index, Offset, TpmOperations.ReadNvIndex(tpm, pub, Offset, size, CancellationToken, SecretBytes(Authorization)))];
     }, terminating: false);
 }

@@ -1,7 +1,4 @@
 using System.Management.Automation;
-using System.Runtime.InteropServices;
-using System.Security;
-using System.Text;
 using TrustedCompute.PowerShell.Infrastructure;
 using TrustedCompute.Tpm;
 using TrustedCompute.Tpm.Transport;
@@ -80,15 +77,6 @@ public abstract class TpmCmdlet : TrustedComputeCmdlet
             throw e.WithAdvice($"No attestation key at {Hex(handle)}: create one with New-TpmAttestationKey " +
                                $"-AttestationKeyHandle {Hex(handle)}, or list them with Get-TpmAttestationKey");
         }
-    }
-
-    /// <summary>The UTF-8 bytes of a SecureString authorization value (empty for none).</summary>
-    protected static byte[] AuthBytes(SecureString? secret)
-    {
-        if (secret is null || secret.Length == 0) return [];
-        IntPtr ptr = Marshal.SecureStringToGlobalAllocUnicode(secret);
-        try { return Encoding.UTF8.GetBytes(Marshal.PtrToStringUni(ptr, secret.Length)); }
-        finally { Marshal.ZeroFreeGlobalAllocUnicode(ptr); }
     }
 
     protected static string Hex(uint handle) => $"0x{handle:X8}";

@@ -36,7 +36,7 @@ public sealed class WriteTpmNvIndexCommand : TpmCmdlet
         if (!ShouldProcess(Hex(Index), $"Write {Data.Length} byte(s) at offset {Offset}")) return;
         RunTpm(ErrorIds.WriteTpmNvIndexFailed, Hex(Index), tpm =>
         {
-            var auth = TpmAuth.Password(AuthBytes(OwnerAuthorization));
+            var auth = TpmAuth.Password(SecretBytes(OwnerAuthorization));
             if (Define && !Exists(tpm))
             {
                 var attributes = TpmNvAttributes.OwnerWrite | TpmNvAttributes.OwnerRead | TpmNvAttributes.AuthRead | TpmNvAttributes.NoDA;
