@@ -125,6 +125,8 @@ public static class JsonApi
         writer.WriteString("attestation_key_name", result.AttestationKeyName);
         writer.WriteString("claimed_host_name", result.ClaimedHostName);
         writer.WriteString("evidence_digest", result.EvidenceDigest);
+        writer.WriteString("policy", result.Policy);
+        writer.WriteString("policy_digest", result.PolicyDigest);
         writer.WriteStartArray("reasons");
         foreach (var reason in result.Reasons)
         {

@@ -98,7 +98,11 @@ Describe 'Reporting: boot diffs, patch day and the fleet report on swtpm' -Skip:
         $v2 = Update-AttestationPolicy fleet -Evidence $patchedEvidence -Comment 'grub 2.06-14' -ApprovedBy alice
         ($v2.Version, $v2.CreatedBy, $v2.Comment) | Should -Be @(2, 'alice', 'grub 2.06-14')
         $v2.Yaml | Should -Match 'by: alice'
-        (Get-Verdict (Start-Boot patched $patched)).Verdict | Should -Be 'Trusted'
+        $judged = Get-Verdict (Start-Boot patched $patched)
+        $judged.Verdict | Should -Be 'Trusted'
+        $judged.Policy | Should -Be 'fleet v2'
+        $judged.PolicyDigest | Should -Be ([Convert]::ToHexString([Security.Cryptography.SHA256]::HashData(
+            [Text.Encoding]::UTF8.GetBytes((Get-AttestationPolicy fleet | Select-Object -ExpandProperty Yaml)))).ToLowerInvariant())
         (Get-Verdict (Start-Boot golden $golden)).Verdict | Should -Be 'Trusted'
         (Get-Verdict (Start-Boot other ($patched + 'rootkit'))).Verdict | Should -Be 'Untrusted'
         (Get-Verdict (Start-Boot other2 @('shim 15.8', 'grub 2.06-14', 'linux 6.1.0-13'))).Verdict | Should -Be 'Untrusted'
@@ -107,7 +111,9 @@ Describe 'Reporting: boot diffs, patch day and the fleet report on swtpm' -Skip:
         $e = Get-AttestationEvidence -Tpm $tpm -PcrIndex 16 -Bank sha256 -EventLogPath $log
         $v3 = $e | Update-AttestationPolicy fleet -Retire
         $v3.Version | Should -Be 3
-        (Get-Verdict (Start-Boot patched $patched)).Verdict | Should -Be 'Trusted'
+        $judged = Get-Verdict (Start-Boot patched $patched)
+        $judged.Verdict | Should -Be 'Trusted'
+        $judged.Policy | Should -Be 'fleet v3'
         (Get-Verdict (Start-Boot golden $golden)).Verdict | Should -Be 'Untrusted'
         $e | Update-AttestationPolicy fleet -WarningVariable w -WarningAction SilentlyContinue | Should -BeNullOrEmpty
         $w | Should -Match 'nothing to store'
@@ -144,5 +150,6 @@ Describe 'Reporting: boot diffs, patch day and the fleet report on swtpm' -Skip:
         $rows.Count | Should -Be 1
         ($rows[0].HostName, $rows[0].Verdict, $rows[0].PolicyName, $rows[0].PolicyVersion) | Should -Be @('host-a', 'Untrusted', 'fleet', '3')
         $rows[0].Changes | Should -Match 'Changed action'
+        $rows[0].JudgedBy | Should -Be 'fleet v3'
     }
 }

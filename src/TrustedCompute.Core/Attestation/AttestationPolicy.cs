@@ -126,9 +126,12 @@ public sealed class AttestationPolicy
     /// A private copy read back through the file reader (written as YAML, then screened, deserialized and validated):
     /// later changes to this object do not reach it. Throws <see cref="AttestationPolicyException"/> when invalid.
     /// </summary>
-    public AttestationPolicy Snapshot()
+    public AttestationPolicy Snapshot() => Snapshot(out _);
+
+    /// <summary>The snapshot and the canonical YAML it was read back from (what a result's PolicyDigest hashes).</summary>
+    internal AttestationPolicy Snapshot(out string yaml)
     {
-        string yaml = PolicyYaml.Serialize(this);
+        yaml = PolicyYaml.Serialize(this);
         try { return PolicyYaml.Parse(yaml); }
         catch (AttestationPolicyException e) { throw e.AtLine(null); }
     }

@@ -64,6 +64,10 @@ public sealed class AttestationResult
     /// those PCRs of a log that replayed. It only explains; the verdict comes from <see cref="Reasons"/> alone.
     /// </summary>
     public TrustedCompute.Reporting.EventDifference[] EventDifferences { get; init; } = [];
+    /// <summary>The policy that judged: a stored policy's "name vN", else the given policy's name; empty without one.</summary>
+    public string Policy { get; init; } = "";
+    /// <summary>SHA-256 (hex) of that policy's canonical YAML, so an audit can tell exactly which rules judged; empty without one.</summary>
+    public string PolicyDigest { get; init; } = "";
 
     public static AttestationVerdict VerdictOf(IEnumerable<AttestationReason> reasons)
     {
@@ -90,6 +94,7 @@ public sealed class AttestationResult
             HostName = hostName ?? HostName, ClaimedHostName = ClaimedHostName, AttestationKeyName = AttestationKeyName,
             Verdict = VerdictOf(all), Reasons = all, Time = Time, EvidenceDigest = EvidenceDigest,
             Clock = Clock, ResetCount = ResetCount, RestartCount = RestartCount, EventDifferences = EventDifferences,
+            Policy = Policy, PolicyDigest = PolicyDigest,
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using System.Text;
 using TrustedCompute.EventLog;
 using TrustedCompute.Tpm;
 
@@ -21,6 +22,8 @@ public sealed record VerificationOptions
     /// <summary>The previous result for the same host, for the reboot / rollback check.</summary>
     public AttestationResult? Previous { get; init; }
     public AttestationPolicy? Policy { get; init; }
+    /// <summary>How results name the policy (a stored policy's "name vN"); default: its Name.</summary>
+    public string? PolicyLabel { get; init; }
     /// <summary>The host the verifier attests (session computer name, the caller's name, the registry); without it the
     /// verdict is at best Unknown, since the evidence's own name proves nothing.</summary>
     public string? HostName { get; init; }
@@ -39,12 +42,21 @@ public sealed class QuoteVerifier : IDisposable
     private readonly AsymmetricAlgorithm? _expectedKey;
     private readonly byte[] _expectedPublic = [];
     private readonly string _expectedName = "";
+    private readonly string _policyLabel = "";
+    private readonly string _policyDigest = "";
 
     /// <summary>Takes a private, validated copy of the policy: later changes to the caller's object change nothing.</summary>
     /// <exception cref="AttestationPolicyException">The policy is invalid, exactly as the same policy in a file would be.</exception>
     public QuoteVerifier(VerificationOptions options)
     {
-        _options = options with { Policy = options.Policy?.Snapshot() };
+        if (options.Policy is { } given)
+        {
+            var policy = given.Snapshot(out string yaml);
+            _options = options with { Policy = policy };
+            _policyLabel = options.PolicyLabel ?? policy.Name ?? "";
+            _policyDigest = HexText.Lower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml)));
+        }
+        else _options = options;
         if (_options.ExpectedAttestationKey is not { } ak) return;
         _expectedPublic = ak.ToTpm2BPublic();
         _expectedName = HexText.Lower(ak.Name());
@@ -510,7 +522,7 @@ public sealed class QuoteVerifier : IDisposable
 
     private static AttestationReason Indeterminate(string id, string message) => new(id, ReasonSeverity.Indeterminate, message);
 
-    private static AttestationResult Result(string host, string claimed, List<AttestationReason> reasons, string digest, TpmAttest? attest,
+    private AttestationResult Result(string host, string claimed, List<AttestationReason> reasons, string digest, TpmAttest? attest,
         string akName, bool plainCounters, TrustedCompute.Reporting.EventDifference[]? differences = null) => new()
     {
         EventDifferences = differences ?? [],
@@ -524,6 +536,8 @@ public sealed class QuoteVerifier : IDisposable
         Clock = attest?.Clock,
         ResetCount = plainCounters ? attest?.ResetCount : null,
         RestartCount = plainCounters ? attest?.RestartCount : null,
+        Policy = _policyLabel,
+        PolicyDigest = _policyDigest,
     };
 
     public void Dispose() => _expectedKey?.Dispose();

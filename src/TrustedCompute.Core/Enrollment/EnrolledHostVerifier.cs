@@ -22,7 +22,7 @@ public sealed record EnrolledAttestationRequest(AttestationEvidence Evidence)
 public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPolicy? policyOverride = null, bool retainEvidence = false)
 {
     private const int RecentResults = 20;
-    private readonly Dictionary<string, (AttestationPolicy? Policy, string? Problem)> _policies = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, (AttestationPolicy? Policy, string? Problem, string Label)> _policies = new(StringComparer.OrdinalIgnoreCase);
 
     public AttestationResult Verify(EnrolledAttestationRequest request)
     {
@@ -67,9 +67,9 @@ public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPol
         };
         if (policyOverride is null && host.PolicyName.Length > 0)
         {
-            var (policy, problem) = StoredPolicy(host.PolicyName);
+            var (policy, problem, label) = StoredPolicy(host.PolicyName);
             if (problem is not null) reasons.Add(new AttestationReason(ReasonIds.EnrollmentPolicy, ReasonSeverity.Indeterminate, problem));
-            options = options with { Policy = policy };
+            options = options with { Policy = policy, PolicyLabel = label };
         }
         var result = QuoteVerifier.Verify(evidence, options).With(reasons);
         store.AddResult(result, retainEvidence ? evidence : null);
@@ -115,16 +115,16 @@ public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPol
         }
     }
 
-    private (AttestationPolicy?, string?) StoredPolicy(string name)
+    private (AttestationPolicy?, string?, string) StoredPolicy(string name)
     {
         if (_policies.TryGetValue(name, out var cached)) return cached;
         var stored = store.GetPolicy(name);
-        (AttestationPolicy?, string?) entry;
-        if (stored is null) entry = (null, $"The host's policy '{name}' is not in the store");
+        (AttestationPolicy?, string?, string) entry;
+        if (stored is null) entry = (null, $"The host's policy '{name}' is not in the store", "");
         else
         {
-            try { entry = (PolicyYaml.Parse(stored.Yaml), null); }
-            catch (AttestationPolicyException e) { entry = (null, $"The stored policy {stored} is invalid: {e.Message}"); }
+            try { entry = (PolicyYaml.Parse(stored.Yaml), null, stored.ToString()); }
+            catch (AttestationPolicyException e) { entry = (null, $"The stored policy {stored} is invalid: {e.Message}", stored.ToString()); }
         }
         return _policies[name] = entry;
     }

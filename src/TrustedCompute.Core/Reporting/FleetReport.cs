@@ -5,7 +5,7 @@ using TrustedCompute.Store;
 namespace TrustedCompute.Reporting;
 
 /// <summary>One past verdict of a host.</summary>
-public sealed record HostHistoryEntry(DateTime Time, AttestationVerdict Verdict, string Reasons);
+public sealed record HostHistoryEntry(DateTime Time, AttestationVerdict Verdict, string Reasons, string Policy = "");
 
 /// <summary>A PCR that broke the policy: the bank, the allowed values and what the host showed.</summary>
 public sealed record PcrDifference(int Pcr, string Bank, string Expected, string Actual);
@@ -19,6 +19,8 @@ public sealed record HostReport
     public DateTime? LastAttested { get; init; }
     public string PolicyName { get; init; } = "";
     public int? PolicyVersion { get; init; }
+    /// <summary>The policy that judged the newest result ("name vN"); empty when none was recorded.</summary>
+    public string JudgedBy { get; init; } = "";
     public string TpmManufacturer { get; init; } = "";
     public string TpmModel { get; init; } = "";
     /// <summary>The newest result's reasons in plain words (Info reasons left out).</summary>
@@ -69,11 +71,11 @@ public sealed record FleetReport
             rows.Add(new HostReport
             {
                 HostName = name, Verdict = newest?.Verdict, LastAttested = newest?.Time,
-                PolicyName = policyName, PolicyVersion = policy?.Version,
+                PolicyName = policyName, PolicyVersion = policy?.Version, JudgedBy = newest?.Policy ?? "",
                 TpmManufacturer = host?.TpmManufacturer ?? "", TpmModel = host?.TpmModel ?? "",
                 Reasons = newest?.Reasons.Where(r => r.Severity != ReasonSeverity.Info).Select(Plain).ToList() ?? [],
                 History = history.Select(r => new HostHistoryEntry(r.Time, r.Verdict,
-                    string.Join("; ", r.Reasons.Where(x => x.Severity != ReasonSeverity.Info).Select(x => x.Id).Distinct()))).ToList(),
+                    string.Join("; ", r.Reasons.Where(x => x.Severity != ReasonSeverity.Info).Select(x => x.Id).Distinct()), r.Policy)).ToList(),
                 PcrDifferences = newest?.Reasons.Where(r => r.Id == ReasonIds.PolicyPcr && r.Pcr is not null)
                     .Select(r => new PcrDifference(r.Pcr!.Value, r.Bank ?? "", r.Expected ?? "", r.Actual ?? "(not quoted)")).ToList() ?? [],
                 EventDifferences = newest is null ? [] : Differences(store, newest, policy),

@@ -114,6 +114,9 @@ public static class ReportWriter
     {
         string verdict = h.Verdict?.ToString() ?? NeverAttested;
         string policy = h.PolicyName.Length == 0 ? "" : $"{E(h.PolicyName)}{(h.PolicyVersion is { } v ? $" v{v}" : "")}";
+        string newest = h.PolicyVersion is { } n ? $"{h.PolicyName} v{n}" : h.PolicyName;
+        if (h.JudgedBy.Length > 0 && !string.Equals(h.JudgedBy, newest, StringComparison.OrdinalIgnoreCase))
+            policy += $" <span class=\"judged\">(judged by {E(h.JudgedBy)})</span>";
         w.Write($"<tr class=\"host\" id=\"{id}\" data-verdict=\"{verdict}\"><td class=\"name\">{E(h.HostName)}</td>");
         w.Write($"<td><span class=\"v {verdict}\">{(h.Verdict is null ? "Not attested" : verdict)}</span></td>");
         w.Write($"<td>{(h.LastAttested is { } t ? Time(t) : "")}</td><td>{policy}</td>");
@@ -123,7 +126,7 @@ public static class ReportWriter
         w.Write($"<tr class=\"detail\" id=\"{id}-detail\"><td colspan=\"6\"><details><summary>Details of {E(h.HostName)}</summary>");
         w.Write("<h3>History</h3><ol class=\"history\">");
         foreach (var entry in h.History)
-            w.Write($"<li><span class=\"v {entry.Verdict}\">{entry.Verdict}</span> {Time(entry.Time)}{(entry.Reasons.Length > 0 ? " — " + E(entry.Reasons) : "")}</li>");
+            w.Write($"<li><span class=\"v {entry.Verdict}\">{entry.Verdict}</span> {Time(entry.Time)}{(entry.Policy.Length > 0 ? " by " + E(entry.Policy) : "")}{(entry.Reasons.Length > 0 ? " — " + E(entry.Reasons) : "")}</li>");
         w.Write("</ol>");
         if (h.PcrDifferences.Count > 0)
         {
@@ -145,17 +148,17 @@ public static class ReportWriter
         w.Write("</details></td></tr>\n");
     }
 
-    /// <summary>One row per host: HostName, Verdict, LastAttested, PolicyName, PolicyVersion, TpmManufacturer, TpmModel, Reasons, Changes.</summary>
+    /// <summary>One row per host: HostName, Verdict, LastAttested, PolicyName, PolicyVersion, TpmManufacturer, TpmModel, Reasons, Changes, JudgedBy.</summary>
     public static void WriteCsv(FleetReport report, TextWriter w)
     {
-        w.Write("HostName,Verdict,LastAttested,PolicyName,PolicyVersion,TpmManufacturer,TpmModel,Reasons,Changes\r\n");
+        w.Write("HostName,Verdict,LastAttested,PolicyName,PolicyVersion,TpmManufacturer,TpmModel,Reasons,Changes,JudgedBy\r\n");
         foreach (var h in report.Hosts)
         {
             string[] cells =
             [
                 h.HostName, h.Verdict?.ToString() ?? NeverAttested, h.LastAttested is { } t ? Time(t) : "", h.PolicyName,
                 h.PolicyVersion?.ToString(CultureInfo.InvariantCulture) ?? "", h.TpmManufacturer, h.TpmModel,
-                string.Join(" | ", h.Reasons), string.Join(" | ", h.EventDifferences.Select(d => d.Summary)),
+                string.Join(" | ", h.Reasons), string.Join(" | ", h.EventDifferences.Select(d => d.Summary)), h.JudgedBy,
             ];
             w.Write(string.Join(",", cells.Select(Csv)) + "\r\n");
         }

@@ -227,7 +227,7 @@ public abstract class DbAttestationStore : IAttestationStore
         p("clock", result.Clock is { } clock ? unchecked((long)clock) : null);
         p("reset_count", result.ResetCount is { } reset ? (long)reset : null);
         p("restart_count", result.RestartCount is { } restart ? (long)restart : null);
-        p("detail", StoreJson.Write(new StoreJson.ResultDetail(result.ClaimedHostName, result.Reasons)));
+        p("detail", StoreJson.Write(new StoreJson.ResultDetail(result.ClaimedHostName, result.Reasons, result.Policy, result.PolicyDigest)));
     }
 
     public IReadOnlyList<AttestationResult> GetResults(ResultQuery query)
@@ -485,6 +485,8 @@ public abstract class DbAttestationStore : IAttestationStore
             RestartCount = r.IsDBNull(7) ? null : checked((uint)r.GetInt64(7)),
             ClaimedHostName = detail.ClaimedHostName,
             Reasons = detail.Reasons,
+            Policy = detail.Policy ?? "",
+            PolicyDigest = detail.PolicyDigest ?? "",
         };
     }
 

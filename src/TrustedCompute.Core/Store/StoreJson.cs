@@ -14,8 +14,9 @@ internal static class StoreJson
         MaxDepth = 8,
     };
 
-    /// <summary>What a result row keeps as JSON: the host-supplied texts, which may hold any character.</summary>
-    internal sealed record ResultDetail(string ClaimedHostName, AttestationReason[] Reasons);
+    /// <summary>What a result row keeps as JSON: the host-supplied texts, which may hold any character, and the policy
+    /// that judged (absent from rows written before it was recorded).</summary>
+    internal sealed record ResultDetail(string ClaimedHostName, AttestationReason[] Reasons, string? Policy = null, string? PolicyDigest = null);
 
     public static string Write<T>(T value) => JsonSerializer.Serialize(value, Options);
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using TrustedCompute.Attestation;
 using TrustedCompute.Enrollment;
 using TrustedCompute.EventLog;
@@ -241,6 +242,45 @@ public sealed class EnrollmentFlowTests : IClassFixture<SwtpmFixture>, IDisposab
         var changed = Verify(evidence, nonce, "host-f");
         Assert.Equal(AttestationVerdict.Untrusted, changed.Verdict);
         Assert.Contains(changed.Reasons, x => x.Id == ReasonIds.PolicyPcr && x.Pcr == 16);
+    }
+
+    [SkippableFact]
+    public void Each_result_names_the_stored_policy_version_that_judged_it_and_the_digest_of_its_rules()
+    {
+        _tpm.Require();
+        using var tpm = TpmClient.Open(_tpm.ConnectionString);
+        NewAk(tpm);
+        Enroll(tpm, "host-v", policyName: "fleet");
+        var (evidence, nonce) = Collect(tpm);
+        var golden = Golden(evidence);
+        _store.AddPolicy("fleet", PolicyYaml.Serialize(golden), "tester");
+        var first = Verify(evidence, nonce, "host-v");
+        Assert.Equal(AttestationVerdict.Trusted, first.Verdict);
+        Assert.Equal("fleet v1", first.Policy);
+        string v1Digest = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(PolicyYaml.Serialize(PolicyYaml.Parse(PolicyYaml.Serialize(golden)))))).ToLowerInvariant();
+        Assert.Equal(v1Digest, first.PolicyDigest);
+
+        golden.Description = "patch day";
+        _store.AddPolicy("fleet", PolicyYaml.Serialize(golden), "tester", "one more comment in the rules");
+        (evidence, nonce) = Collect(tpm);
+        var second = Verify(evidence, nonce, "host-v");
+        Assert.Equal("fleet v2", second.Policy);
+        Assert.NotEqual(first.PolicyDigest, second.PolicyDigest);
+        Assert.Equal(64, second.PolicyDigest.Length);
+
+        // what the store gives back says the same, newest first
+        var stored = _store.GetResults(new ResultQuery { HostName = "host-v" });
+        Assert.Equal(["fleet v2", "fleet v1"], stored.Select(r => r.Policy));
+        Assert.Equal([second.PolicyDigest, first.PolicyDigest], stored.Select(r => r.PolicyDigest));
+
+        // a policy given by the caller is named by its own name; no policy names none
+        (evidence, nonce) = Collect(tpm);
+        var given = Verify(evidence, nonce, "host-v", AttestationPolicy.FromEvidence(evidence, name: "handmade"));
+        Assert.Equal("handmade", given.Policy);
+        Assert.Equal(64, given.PolicyDigest.Length);
+        var none = QuoteVerifier.Verify(evidence, new VerificationOptions { HostName = "host-v", TrustEvidenceKey = true });
+        Assert.Equal("", none.Policy);
+        Assert.Equal("", none.PolicyDigest);
     }
 
     [SkippableFact]

@@ -138,6 +138,8 @@ public sealed class ServiceBadInputTests : IClassFixture<ServiceBadInputTests.Fi
         Assert.Equal(["h1", "h2"], list.Select(h => h.GetProperty("host_name").GetString()));
         Assert.Equal("untrusted", list[0].GetProperty("trust_lvl").GetString());
         Assert.Equal("pcr.mismatch", list[0].GetProperty("latest").GetProperty("reasons")[0].GetProperty("id").GetString());
+        Assert.Equal("base v2", list[0].GetProperty("latest").GetProperty("policy").GetString());
+        Assert.Equal(new string('c', 64), list[0].GetProperty("latest").GetProperty("policy_digest").GetString());
         Assert.Equal(JsonValueKind.Null, list[1].GetProperty("latest").ValueKind);
         Assert.Equal("unknown", list[1].GetProperty("trust_lvl").GetString());
 

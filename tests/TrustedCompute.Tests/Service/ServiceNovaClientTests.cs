@@ -140,7 +140,10 @@ public sealed class ServiceNovaClientTests : IClassFixture<PostgresFixture>, IDi
             AttestationVerdict.Untrusted => [new AttestationReason("pcr.mismatch", ReasonSeverity.Failure, "PCR 7 differs") { Pcr = 7, Bank = "sha256" }],
             _ => [new AttestationReason("quote.nonce", ReasonSeverity.Indeterminate, "Freshness unknown")],
         };
-        return new AttestationResult { HostName = host, Verdict = verdict, Reasons = reasons, Time = time };
+        return new AttestationResult
+        {
+            HostName = host, Verdict = verdict, Reasons = reasons, Time = time, Policy = "base v2", PolicyDigest = new string('c', 64),
+        };
     }
 
     private static string Ms(DateTime time) => time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture);

@@ -64,6 +64,8 @@ public abstract partial class StoreContractTests : IDisposable
         ],
         Time = time,
         EvidenceDigest = new string('d', 64),
+        Policy = "fleet v3",
+        PolicyDigest = new string('e', 64),
         Clock = ulong.MaxValue - 5,
         ResetCount = reset,
         RestartCount = uint.MaxValue,
@@ -81,6 +83,8 @@ public abstract partial class StoreContractTests : IDisposable
         Assert.Equal(expected.Time.ToUniversalTime().Ticks, actual.Time.Ticks);
         Assert.Equal(DateTimeKind.Utc, actual.Time.Kind);
         Assert.Equal(expected.EvidenceDigest, actual.EvidenceDigest);
+        Assert.Equal(expected.Policy, actual.Policy);
+        Assert.Equal(expected.PolicyDigest, actual.PolicyDigest);
         Assert.Equal(expected.Clock, actual.Clock);
         Assert.Equal(expected.ResetCount, actual.ResetCount);
         Assert.Equal(expected.RestartCount, actual.RestartCount);
@@ -152,6 +156,19 @@ public abstract partial class StoreContractTests : IDisposable
         var evidence = Evidence("migrated");
         store.AddResult(WithDigest(Result("h", T0), evidence), evidence);
         Assert.NotNull(store.GetEvidence(evidence.Digest()));
+    }
+
+    [SkippableFact]
+    public void A_result_stored_before_policies_were_recorded_reads_back_with_none()
+    {
+        string cs = NewStoreConnectionString();
+        var store = Open(cs);
+        store.AddResult(Result("h", T0));
+        ExecuteRaw(cs, "UPDATE results SET detail = '{\"claimedHostName\":\"old\",\"reasons\":[]}'");
+        var read = Assert.Single(store.GetResults(new ResultQuery()));
+        Assert.Equal("old", read.ClaimedHostName);
+        Assert.Equal("", read.Policy);
+        Assert.Equal("", read.PolicyDigest);
     }
 
     [SkippableFact]
