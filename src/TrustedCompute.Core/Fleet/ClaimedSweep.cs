@@ -23,15 +23,8 @@ public sealed class ClaimedSweep(FleetSweep sweep, IAttestationStore store, Swee
         Random.Shared.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pending));
         int inFlight = 0;
         var nextAsk = DateTime.MinValue;
-        // Hosts that take long (every claim held, nothing released) must not make this sweep look dead to the round.
-        var quiet = System.Diagnostics.Stopwatch.StartNew();
         while (!cancellationToken.IsCancellationRequested && !sweep.IsStopping && (pending.Count > 0 || inFlight > 0))
         {
-            if (quiet.Elapsed >= record.Lease / 4)
-            {
-                store.KeepSweepAlive(record);
-                quiet.Restart();
-            }
             if (pending.Count > 0 && inFlight < throttleLimit && DateTime.UtcNow >= nextAsk)
             {
                 for (int i = 0; i < pending.Count && inFlight < throttleLimit;)

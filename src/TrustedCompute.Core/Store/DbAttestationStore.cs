@@ -418,13 +418,6 @@ public abstract class DbAttestationStore : IAttestationStore
         });
     }
 
-    public void KeepSweepAlive(SweepRecord sweep) => Run(true, (c, t) =>
-    {
-        long now = DbNow(c, t);
-        return Execute(c, t, "UPDATE sweeps SET heartbeat = @now WHERE id = @id AND finished_at IS NULL",
-            p => { p("now", now); p("id", sweep.Id); });
-    });
-
     public void FinishSweep(SweepRecord sweep, SweepTally tally) => Run(true, (c, t) =>
     {
         long now = DbNow(c, t);

@@ -113,8 +113,6 @@ public interface IAttestationStore : IDisposable
     HostClaim ClaimHost(SweepRecord sweep, string hostName);
     /// <summary>Gives a claimed host back; <paramref name="handled"/>: its result is recorded (done for this round).</summary>
     void ReleaseHost(SweepRecord sweep, string hostName, bool handled);
-    /// <summary>Says the sweep still runs: it counts as running for twice its lease after its last claim, release or this.</summary>
-    void KeepSweepAlive(SweepRecord sweep);
     void FinishSweep(SweepRecord sweep, SweepTally tally);
     /// <summary>The newest sweeps first.</summary>
     IReadOnlyList<SweepRecord> GetSweeps(int last);

@@ -69,25 +69,6 @@ public abstract partial class StoreContractTests
     }
 
     [SkippableFact]
-    public void A_sweep_kept_alive_holds_its_round_open_and_one_silent_for_twice_its_lease_does_not()
-    {
-        var store = NewStore();
-        var lease = TimeSpan.FromMilliseconds(300);
-        var alive = store.StartSweep("node-a:1", lease, exclusive: false);
-        var silent = store.StartSweep("node-b:2", lease, exclusive: false);
-        Assert.Equal(alive.RoundStart, silent.RoundStart);
-        for (int i = 0; i < 4; i++) { Thread.Sleep(200); store.KeepSweepAlive(alive); }
-        // 800 ms on: the silent sweep is dead to the round, the one kept alive is not
-        var joiner = store.StartSweep("node-c:3", Minute, exclusive: false);
-        Assert.Equal(alive.RoundStart, joiner.RoundStart);
-        store.FinishSweep(alive, new SweepTally(0, 0, 0, 0, 0));
-        store.FinishSweep(joiner, new SweepTally(0, 0, 0, 0, 0));
-        store.KeepSweepAlive(alive); // after its finish: changes nothing
-        var next = store.StartSweep("node-d:4", Minute, exclusive: false);
-        Assert.True(next.RoundStart > alive.RoundStart);
-    }
-
-    [SkippableFact]
     public void An_exclusive_sweep_joins_no_round_and_ignores_leases_of_sweeps_that_died()
     {
         var store = NewStore();
