@@ -370,6 +370,7 @@ Describe 'Invoke-AttestationSweep -WebhookUri' -Skip:$noFleet {
 
     It 'signs each post so the receiver can check it, and a receiver with another secret takes nothing' {
         $secret = ConvertTo-SecureString 'hook-secret-0123456789' -AsPlainText -Force
+        (Invoke-AttestationSweep -Name $fleet[2].Ip @ssh -NoEventLog -TimeoutSec 60 -PassThru).Trusted | Should -Be 1 # a baseline of its own
         $script:receiver = Start-Receiver '--secret', 'hook-secret-0123456789'
         Set-Fault 3 swtpm-kill
         $summary = Invoke-AttestationSweep -Name $fleet[2].Ip @ssh -NoEventLog -TimeoutSec 60 -RetryCount 0 `
@@ -391,6 +392,7 @@ Describe 'Invoke-AttestationSweep -WebhookUri' -Skip:$noFleet {
     }
 
     It 'refuses a short webhook secret, or one without a webhook, before it attests anything' {
+        $before = @(Get-AttestationResult).Count
         $short = ConvertTo-SecureString 'short' -AsPlainText -Force
         { Invoke-AttestationSweep @ssh -WebhookUri 'https://hooks.example/x' -WebhookSecret $short -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvokeAttestationSweepWebhookInvalid,TrustedCompute.PowerShell.Commands.Fleet.InvokeAttestationSweepCommand'
@@ -398,6 +400,7 @@ Describe 'Invoke-AttestationSweep -WebhookUri' -Skip:$noFleet {
             Should -Throw -ErrorId 'InvokeAttestationSweepWebhookInvalid,TrustedCompute.PowerShell.Commands.Fleet.InvokeAttestationSweepCommand'
         { Invoke-AttestationSweep @ssh -WebhookUri 'https://hooks.example/x' -WebhookSecret 'plain-text-secret-123' -ErrorAction Stop } |
             Should -Throw -ErrorId 'ParameterArgumentTransformationError,TrustedCompute.PowerShell.Commands.Fleet.InvokeAttestationSweepCommand'
+        @(Get-AttestationResult).Count | Should -Be $before
     }
 
     It 'verifies the receiver''s TLS certificate: a self-signed one gets nothing, and the sweep still ends' {

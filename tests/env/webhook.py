@@ -19,7 +19,7 @@ def signed(headers, body):
     if args.secret is None:
         return True
     stamp = headers.get("X-TrustedCompute-Timestamp", "")
-    if not stamp.isdigit() or abs(time.time() - int(stamp)) > 300:
+    if not (stamp.isascii() and stamp.isdigit()) or abs(time.time() - int(stamp)) > 300:
         return False
     mac = hmac.new(args.secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(headers.get("X-TrustedCompute-Signature", ""), "sha256=" + mac)

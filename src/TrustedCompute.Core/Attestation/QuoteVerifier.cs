@@ -22,8 +22,10 @@ public sealed record VerificationOptions
     /// <summary>The previous result for the same host, for the reboot / rollback check.</summary>
     public AttestationResult? Previous { get; init; }
     public AttestationPolicy? Policy { get; init; }
-    /// <summary>How results name the policy (a stored policy's "name vN"); default: its Name.</summary>
+    /// <summary>How results name the policy (a stored policy's "name vN"); default: its name and "(given)".</summary>
     public string? PolicyLabel { get; init; }
+    /// <summary>The SHA-256 (hex) results give for the policy (a stored policy's row); default: of its canonical YAML.</summary>
+    public string? PolicyDigest { get; init; }
     /// <summary>The host the verifier attests (session computer name, the caller's name, the registry); without it the
     /// verdict is at best Unknown, since the evidence's own name proves nothing.</summary>
     public string? HostName { get; init; }
@@ -49,12 +51,13 @@ public sealed class QuoteVerifier : IDisposable
     /// <exception cref="AttestationPolicyException">The policy is invalid, exactly as the same policy in a file would be.</exception>
     public QuoteVerifier(VerificationOptions options)
     {
+        (_policyLabel, _policyDigest) = (options.PolicyLabel ?? "", options.PolicyDigest ?? "");
         if (options.Policy is { } given)
         {
             var policy = given.Snapshot(out string yaml);
             _options = options with { Policy = policy };
-            _policyLabel = options.PolicyLabel ?? policy.Name ?? "";
-            _policyDigest = HexText.Lower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml)));
+            _policyLabel = options.PolicyLabel ?? $"{policy.Name ?? "unnamed"} (given)";
+            _policyDigest = options.PolicyDigest ?? HexText.Lower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml)));
         }
         else _options = options;
         if (_options.ExpectedAttestationKey is not { } ak) return;

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using TrustedCompute.Attestation;
 using TrustedCompute.EventLog;
 using TrustedCompute.Store;
@@ -22,7 +24,10 @@ public sealed record EnrolledAttestationRequest(AttestationEvidence Evidence)
 public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPolicy? policyOverride = null, bool retainEvidence = false)
 {
     private const int RecentResults = 20;
-    private readonly Dictionary<string, (AttestationPolicy? Policy, string? Problem, string Label)> _policies = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, PolicyEntry> _policies = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A stored policy as parsed (null when missing or invalid), how results name it and the digest of its row.</summary>
+    private sealed record PolicyEntry(AttestationPolicy? Policy, string? Problem, string Label, string Digest);
 
     public AttestationResult Verify(EnrolledAttestationRequest request)
     {
@@ -67,9 +72,10 @@ public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPol
         };
         if (policyOverride is null && host.PolicyName.Length > 0)
         {
-            var (policy, problem, label) = StoredPolicy(host.PolicyName);
-            if (problem is not null) reasons.Add(new AttestationReason(ReasonIds.EnrollmentPolicy, ReasonSeverity.Indeterminate, problem));
-            options = options with { Policy = policy, PolicyLabel = label };
+            var stored = StoredPolicy(host.PolicyName);
+            if (stored.Problem is { } problem)
+                reasons.Add(new AttestationReason(ReasonIds.EnrollmentPolicy, ReasonSeverity.Indeterminate, problem));
+            options = options with { Policy = stored.Policy, PolicyLabel = stored.Label, PolicyDigest = stored.Digest };
         }
         var result = QuoteVerifier.Verify(evidence, options).With(reasons);
         store.AddResult(result, retainEvidence ? evidence : null);
@@ -81,7 +87,7 @@ public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPol
     {
         if (policyOverride is not null) return policyOverride;
         var host = store.GetHost(hostName);
-        return host is { PolicyName.Length: > 0 } ? StoredPolicy(host.PolicyName).Item1 : null;
+        return host is { PolicyName.Length: > 0 } ? StoredPolicy(host.PolicyName).Policy : null;
     }
 
     /// <summary>
@@ -115,16 +121,21 @@ public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPol
         }
     }
 
-    private (AttestationPolicy?, string?, string) StoredPolicy(string name)
+    /// <summary>The newest version of a stored policy; its digest is of the stored text, which an auditor can hash again.</summary>
+    private PolicyEntry StoredPolicy(string name)
     {
         if (_policies.TryGetValue(name, out var cached)) return cached;
         var stored = store.GetPolicy(name);
-        (AttestationPolicy?, string?, string) entry;
-        if (stored is null) entry = (null, $"The host's policy '{name}' is not in the store", "");
+        PolicyEntry entry;
+        if (stored is null) entry = new(null, $"The host's policy '{name}' is not in the store", $"{name} (missing)", "");
         else
         {
-            try { entry = (PolicyYaml.Parse(stored.Yaml), null, stored.ToString()); }
-            catch (AttestationPolicyException e) { entry = (null, $"The stored policy {stored} is invalid: {e.Message}", stored.ToString()); }
+            string digest = HexText.Lower(SHA256.HashData(Encoding.UTF8.GetBytes(stored.Yaml)));
+            try { entry = new(PolicyYaml.Parse(stored.Yaml), null, stored.ToString(), digest); }
+            catch (AttestationPolicyException e)
+            {
+                entry = new(null, $"The stored policy {stored} is invalid: {e.Message}", $"{stored} (invalid)", digest);
+            }
         }
         return _policies[name] = entry;
     }

@@ -32,6 +32,7 @@ public sealed class VerdictWebhook : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sender;
     private readonly byte[]? _key;
+    private int _posted;
 
     public VerdictWebhook(Uri uri, string sweepId, string node, HttpMessageHandler? handler = null)
     {
@@ -55,10 +56,12 @@ public sealed class VerdictWebhook : IDisposable
     /// <summary>The HMAC key the receiver shares; none: unsigned posts.</summary>
     public byte[]? SigningKey
     {
-        get => _key;
         init => _key = value is null || value.Length >= MinimumKeyLength ? value
             : throw new ArgumentException($"The webhook secret must have at least {MinimumKeyLength} bytes");
     }
+
+    /// <summary>Posts carry a signature.</summary>
+    public bool Signed => _key is not null;
 
     public const string TimestampHeader = "X-TrustedCompute-Timestamp";
     public const string SignatureHeader = "X-TrustedCompute-Signature";
@@ -82,9 +85,13 @@ public sealed class VerdictWebhook : IDisposable
         return uri;
     }
 
-    /// <summary>The JSON body of one change.</summary>
-    public string Body(VerdictChange change) => JsonSerializer.Serialize(new
+    /// <summary>
+    /// The JSON body of the <paramref name="sequence"/>th change of this sweep. Its id ("sweep-n") stays the same across
+    /// attempts, so a receiver can refuse one it has taken already (a replay inside its time window).
+    /// </summary>
+    public string Body(VerdictChange change, int sequence) => JsonSerializer.Serialize(new
     {
+        Id = $"{SweepId}-{sequence}",
         Event = "trustedcompute.verdict.changed",
         Host = change.HostName,
         Previous = change.Previous?.ToString(),
@@ -96,7 +103,7 @@ public sealed class VerdictWebhook : IDisposable
     }, Json);
 
     /// <summary>Queues one change; returns at once.</summary>
-    public void Post(VerdictChange change) => _queue.Writer.TryWrite((change, Body(change)));
+    public void Post(VerdictChange change) => _queue.Writer.TryWrite((change, Body(change, Interlocked.Increment(ref _posted))));
 
     /// <summary>Waits up to <paramref name="wait"/> for every queued change; what is not delivered by then is a failure.</summary>
     public IReadOnlyList<WebhookFailure> Complete(TimeSpan wait, CancellationToken cancellationToken = default)
@@ -132,7 +139,7 @@ public sealed class VerdictWebhook : IDisposable
                 {
                     using var content = new StringContent(body, Encoding.UTF8);
                     content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                    if (SigningKey is { } key)
+                    if (_key is { } key)
                     {
                         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
                         content.Headers.Add(TimestampHeader, now.ToString(CultureInfo.InvariantCulture));

@@ -21,6 +21,8 @@ public sealed record HostReport
     public int? PolicyVersion { get; init; }
     /// <summary>The policy that judged the newest result ("name vN"); empty when none was recorded.</summary>
     public string JudgedBy { get; init; } = "";
+    /// <summary>The newest result was judged by other rules than the newest stored version (by digest).</summary>
+    public bool JudgedByOther { get; init; }
     public string TpmManufacturer { get; init; } = "";
     public string TpmModel { get; init; } = "";
     /// <summary>The newest result's reasons in plain words (Info reasons left out).</summary>
@@ -72,6 +74,7 @@ public sealed record FleetReport
             {
                 HostName = name, Verdict = newest?.Verdict, LastAttested = newest?.Time,
                 PolicyName = policyName, PolicyVersion = policy?.Version, JudgedBy = newest?.Policy ?? "",
+                JudgedByOther = newest is { Policy.Length: > 0 } && newest.PolicyDigest != Digest(policy),
                 TpmManufacturer = host?.TpmManufacturer ?? "", TpmModel = host?.TpmModel ?? "",
                 Reasons = newest?.Reasons.Where(r => r.Severity != ReasonSeverity.Info).Select(Plain).ToList() ?? [],
                 History = history.Select(r => new HostHistoryEntry(r.Time, r.Verdict,
@@ -93,6 +96,9 @@ public sealed record FleetReport
         string where = r.Pcr is null ? "" : $" (PCR {r.Pcr}{(r.Bank is null ? "" : " " + r.Bank)})";
         return $"{r.Message}{where}";
     }
+
+    private static string Digest(StoredPolicy? policy) =>
+        policy is null ? "" : HexText.Lower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(policy.Yaml)));
 
     private static IReadOnlyList<EventDifference> Differences(IAttestationStore store, AttestationResult result, StoredPolicy? stored)
     {

@@ -114,9 +114,7 @@ public static class ReportWriter
     {
         string verdict = h.Verdict?.ToString() ?? NeverAttested;
         string policy = h.PolicyName.Length == 0 ? "" : $"{E(h.PolicyName)}{(h.PolicyVersion is { } v ? $" v{v}" : "")}";
-        string newest = h.PolicyVersion is { } n ? $"{h.PolicyName} v{n}" : h.PolicyName;
-        if (h.JudgedBy.Length > 0 && !string.Equals(h.JudgedBy, newest, StringComparison.OrdinalIgnoreCase))
-            policy += $" <span class=\"judged\">(judged by {E(h.JudgedBy)})</span>";
+        if (h.JudgedByOther) policy += $" <span class=\"judged\">(judged by {E(h.JudgedBy)})</span>";
         w.Write($"<tr class=\"host\" id=\"{id}\" data-verdict=\"{verdict}\"><td class=\"name\">{E(h.HostName)}</td>");
         w.Write($"<td><span class=\"v {verdict}\">{(h.Verdict is null ? "Not attested" : verdict)}</span></td>");
         w.Write($"<td>{(h.LastAttested is { } t ? Time(t) : "")}</td><td>{policy}</td>");

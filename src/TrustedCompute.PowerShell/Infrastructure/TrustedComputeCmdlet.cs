@@ -23,8 +23,17 @@ public abstract class TrustedComputeCmdlet : PSCmdlet, IDisposable
     {
         if (secret is null || secret.Length == 0) return [];
         IntPtr ptr = Marshal.SecureStringToGlobalAllocUnicode(secret);
-        try { return Encoding.UTF8.GetBytes(Marshal.PtrToStringUni(ptr, secret.Length)); }
-        finally { Marshal.ZeroFreeGlobalAllocUnicode(ptr); }
+        var chars = new char[secret.Length]; // not a string: a string cannot be cleared
+        try
+        {
+            Marshal.Copy(ptr, chars, 0, chars.Length);
+            return Encoding.UTF8.GetBytes(chars);
+        }
+        finally
+        {
+            Array.Clear(chars);
+            Marshal.ZeroFreeGlobalAllocUnicode(ptr);
+        }
     }
 
     /// <summary>A non-terminating error for one target: the pipeline goes on with the next.</summary>

@@ -231,6 +231,7 @@ public sealed class EnrollmentFlowTests : IClassFixture<SwtpmFixture>, IDisposab
         var (evidence, nonce) = Collect(tpm);
         var missing = Verify(evidence, nonce, "host-f");
         Assert.Equal(AttestationVerdict.Unknown, missing.Verdict);
+        Assert.Equal("fleet (missing)", missing.Policy);
         Assert.Contains(missing.Reasons, x => x.Id == ReasonIds.EnrollmentPolicy);
 
         _store.AddPolicy("fleet", PolicyYaml.Serialize(Golden(evidence)), "tester");
@@ -253,12 +254,13 @@ public sealed class EnrollmentFlowTests : IClassFixture<SwtpmFixture>, IDisposab
         Enroll(tpm, "host-v", policyName: "fleet");
         var (evidence, nonce) = Collect(tpm);
         var golden = Golden(evidence);
-        _store.AddPolicy("fleet", PolicyYaml.Serialize(golden), "tester");
+        // the digest is of the stored text itself, comments and spacing included: what an auditor can hash again
+        string v1Yaml = "# approved by the change board\n" + PolicyYaml.Serialize(golden);
+        _store.AddPolicy("fleet", v1Yaml, "tester");
         var first = Verify(evidence, nonce, "host-v");
         Assert.Equal(AttestationVerdict.Trusted, first.Verdict);
         Assert.Equal("fleet v1", first.Policy);
-        string v1Digest = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(PolicyYaml.Serialize(PolicyYaml.Parse(PolicyYaml.Serialize(golden)))))).ToLowerInvariant();
-        Assert.Equal(v1Digest, first.PolicyDigest);
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(v1Yaml))).ToLowerInvariant(), first.PolicyDigest);
 
         golden.Description = "patch day";
         _store.AddPolicy("fleet", PolicyYaml.Serialize(golden), "tester", "one more comment in the rules");
@@ -276,11 +278,20 @@ public sealed class EnrollmentFlowTests : IClassFixture<SwtpmFixture>, IDisposab
         // a policy given by the caller is named by its own name; no policy names none
         (evidence, nonce) = Collect(tpm);
         var given = Verify(evidence, nonce, "host-v", AttestationPolicy.FromEvidence(evidence, name: "handmade"));
-        Assert.Equal("handmade", given.Policy);
+        Assert.Equal("handmade (given)", given.Policy); // never mistaken for a stored version
         Assert.Equal(64, given.PolicyDigest.Length);
+        Assert.NotEqual(second.PolicyDigest, given.PolicyDigest);
         var none = QuoteVerifier.Verify(evidence, new VerificationOptions { HostName = "host-v", TrustEvidenceKey = true });
         Assert.Equal("", none.Policy);
         Assert.Equal("", none.PolicyDigest);
+
+        // a stored version that does not parse is named, and never judges
+        _store.AddPolicy("fleet", "schemaVersion: 1\npcrs: [not, a, map\n", "tester");
+        (evidence, nonce) = Collect(tpm);
+        var invalid = Verify(evidence, nonce, "host-v");
+        Assert.Equal(AttestationVerdict.Unknown, invalid.Verdict);
+        Assert.Equal("fleet v3 (invalid)", invalid.Policy);
+        Assert.Contains(invalid.Reasons, r => r.Id == ReasonIds.EnrollmentPolicy);
     }
 
     [SkippableFact]

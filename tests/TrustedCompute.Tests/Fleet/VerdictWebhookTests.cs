@@ -31,9 +31,10 @@ public sealed class VerdictWebhookTests
     public void The_body_keeps_host_text_as_data()
     {
         using var hook = new VerdictWebhook(new Uri("https://example.com/hook"), "sweep1", "node:1");
-        string body = hook.Body(Change("web\"1</script>", "a \"quoted\"\nline"));
+        string body = hook.Body(Change("web\"1</script>", "a \"quoted\"\nline"), 7);
         using var doc = JsonDocument.Parse(body);
         var root = doc.RootElement;
+        Assert.Equal("sweep1-7", root.GetProperty("id").GetString());
         Assert.Equal("trustedcompute.verdict.changed", root.GetProperty("event").GetString());
         Assert.Equal("web\"1</script>", root.GetProperty("host").GetString());
         Assert.Equal("Trusted", root.GetProperty("previous").GetString());
@@ -51,7 +52,7 @@ public sealed class VerdictWebhookTests
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
         var bodies = new List<string>();
-        int requests = 0;
+        int requests = 0, signed = 0;
         var server = Task.Run(() =>
         {
             while (listener.IsListening)
@@ -62,6 +63,8 @@ public sealed class VerdictWebhookTests
                 using var reader = new StreamReader(context.Request.InputStream);
                 string body = reader.ReadToEnd();
                 int n = Interlocked.Increment(ref requests);
+                if (context.Request.Headers[VerdictWebhook.SignatureHeader] is not null ||
+                    context.Request.Headers[VerdictWebhook.TimestampHeader] is not null) Interlocked.Increment(ref signed);
                 bool bad = body.Contains("\"host\":\"rejected\"", StringComparison.Ordinal);
                 context.Response.StatusCode = n == 1 ? 503 : bad ? 400 : 200;
                 if (context.Response.StatusCode == 200) lock (bodies) bodies.Add(body);
@@ -81,6 +84,9 @@ public sealed class VerdictWebhookTests
         Assert.Contains("HTTP 400", failures[0].Message);
         Assert.Equal(4, requests); // 503, then first again, rejected once, third
         Assert.Collection(bodies, b => Assert.Contains("\"first\"", b), b => Assert.Contains("\"third\"", b));
+        Assert.Contains("\"id\":\"s-1\"", bodies[0]); // the retried post keeps its id
+        Assert.Contains("\"id\":\"s-3\"", bodies[1]);
+        Assert.Equal(0, signed); // no secret, no signature headers
     }
 
     [Fact]
@@ -129,7 +135,7 @@ public sealed class VerdictWebhookTests
     {
         Assert.Throws<ArgumentException>(() => new VerdictWebhook(new Uri("https://example.com/h"), "s", "n") { SigningKey = new byte[15] });
         using var hook = new VerdictWebhook(new Uri("https://example.com/h"), "s", "n");
-        Assert.Null(hook.SigningKey);
+        Assert.False(hook.Signed);
     }
 
     private static string OpenSslHmac(byte[] key, string data)

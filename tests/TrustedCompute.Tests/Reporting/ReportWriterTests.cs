@@ -50,11 +50,11 @@ public sealed class ReportWriterTests
             [
                 new HostReport
                 {
-                    HostName = "web1", Verdict = AttestationVerdict.Trusted, PolicyName = "web", PolicyVersion = 3, JudgedBy = "web v2",
+                    HostName = "web1", Verdict = AttestationVerdict.Trusted, PolicyName = "web", PolicyVersion = 3, JudgedBy = "web v2", JudgedByOther = true,
                     History = [new HostHistoryEntry(DateTime.UnixEpoch, AttestationVerdict.Trusted, "", "web v2")],
                 },
                 new HostReport { HostName = "web2", Verdict = AttestationVerdict.Trusted, PolicyName = "web", PolicyVersion = 3, JudgedBy = "web v3" },
-                new HostReport { HostName = "web3", Verdict = AttestationVerdict.Trusted, PolicyName = "web", PolicyVersion = 3, JudgedBy = "<b>x</b>" },
+                new HostReport { HostName = "web3", Verdict = AttestationVerdict.Trusted, PolicyName = "web", PolicyVersion = 3, JudgedBy = "<b>x</b>", JudgedByOther = true },
             ],
         };
         var w = new StringWriter();
@@ -65,5 +65,37 @@ public sealed class ReportWriterTests
         Assert.Contains("by web v2", html[html.IndexOf("class=\"history\"", StringComparison.Ordinal)..]);
         Assert.DoesNotContain("<b>x</b>", html);
         Assert.Contains("(judged by &lt;b&gt;x&lt;/b&gt;)", html);
+    }
+
+    [Fact]
+    public void The_report_tells_a_result_judged_by_other_rules_than_the_newest_version_by_digest_not_by_name()
+    {
+        string folder = Directory.CreateTempSubdirectory("tc-judged-").FullName;
+        try
+        {
+            using var store = TrustedCompute.Store.AttestationStoreFactory.Open(Path.Combine(folder, "store.db"));
+            var v1 = store.AddPolicy("web", "schemaVersion: 1\nname: web\n", "t");
+            string Digest(string yaml) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(yaml))).ToLowerInvariant();
+            foreach (var (name, label, digest) in new[]
+            {
+                ("current", "web v1", Digest(v1.Yaml)),
+                ("given", "web v1", new string('0', 64)), // named like the newest version, other rules
+                ("none", "", ""),
+            })
+            {
+                store.AddHost(Tests.Store.StoreContractTests.Host(name, "ak-" + name, "web"));
+                store.AddResult(new AttestationResult
+                {
+                    HostName = name, Verdict = AttestationVerdict.Trusted, Reasons = [], Time = DateTime.UtcNow, Policy = label, PolicyDigest = digest,
+                });
+            }
+            var report = FleetReport.FromStore(store).Hosts.ToDictionary(h => h.HostName);
+            Assert.False(report["current"].JudgedByOther);
+            Assert.True(report["given"].JudgedByOther);
+            Assert.False(report["none"].JudgedByOther);
+            store.AddPolicy("web", "schemaVersion: 1\nname: web\ndescription: v2\n", "t");
+            Assert.True(FleetReport.FromStore(store).Hosts.Single(h => h.HostName == "current").JudgedByOther);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
     }
 }
