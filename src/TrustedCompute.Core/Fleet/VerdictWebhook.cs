@@ -1,5 +1,5 @@
-using System.Net;
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
@@ -21,7 +21,7 @@ public sealed record WebhookFailure(VerdictChange Change, string Message);
 /// verdict is not a secret, but a forged receiver must not learn the fleet's state off-box). Never follows redirects.
 /// Messages name the receiver by scheme, host and port only: a webhook's path is often its secret.
 /// With a signing key every attempt carries its Unix time and an HMAC-SHA256 of "time.body", so a receiver can refuse
-/// forged and replayed posts.
+/// forged and old posts; the body's id, the same on every attempt, lets it refuse a replay inside its window too.
 /// </summary>
 public sealed class VerdictWebhook : IDisposable
 {
