@@ -87,6 +87,10 @@ public static class PolicyYaml
         }
     }
 
+    /// <summary>The SHA-256 (lower-case hex) of a policy's YAML text, as results record it (PolicyDigest).</summary>
+    public static string Digest(string yaml) =>
+        TrustedCompute.EventLog.HexText.Lower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(yaml)));
+
     /// <summary>The policy as YAML, each golden PCR value under a comment saying what that PCR measures.</summary>
     public static string Serialize(AttestationPolicy policy)
     {

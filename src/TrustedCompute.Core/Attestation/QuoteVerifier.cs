@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using System.Text;
 using TrustedCompute.EventLog;
 using TrustedCompute.Tpm;
 
@@ -57,7 +56,7 @@ public sealed class QuoteVerifier : IDisposable
             var policy = given.Snapshot(out string yaml);
             _options = options with { Policy = policy };
             _policyLabel = options.PolicyLabel ?? $"{policy.Name ?? "unnamed"} (given)";
-            _policyDigest = options.PolicyDigest ?? HexText.Lower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml)));
+            _policyDigest = options.PolicyDigest ?? PolicyYaml.Digest(yaml);
         }
         else _options = options;
         if (_options.ExpectedAttestationKey is not { } ak) return;

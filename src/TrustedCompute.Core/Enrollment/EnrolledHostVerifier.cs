@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using TrustedCompute.Attestation;
 using TrustedCompute.EventLog;
 using TrustedCompute.Store;
@@ -130,11 +128,10 @@ public sealed class EnrolledHostVerifier(IAttestationStore store, AttestationPol
         if (stored is null) entry = new(null, $"The host's policy '{name}' is not in the store", $"{name} (missing)", "");
         else
         {
-            string digest = HexText.Lower(SHA256.HashData(Encoding.UTF8.GetBytes(stored.Yaml)));
-            try { entry = new(PolicyYaml.Parse(stored.Yaml), null, stored.ToString(), digest); }
+            try { entry = new(PolicyYaml.Parse(stored.Yaml), null, stored.ToString(), stored.Digest); }
             catch (AttestationPolicyException e)
             {
-                entry = new(null, $"The stored policy {stored} is invalid: {e.Message}", $"{stored} (invalid)", digest);
+                entry = new(null, $"The stored policy {stored} is invalid: {e.Message}", $"{stored} (invalid)", stored.Digest);
             }
         }
         return _policies[name] = entry;

@@ -70,8 +70,8 @@ public sealed class VerdictWebhook : IDisposable
 
     /// <summary>The signature header's value: "sha256=" and the hex HMAC-SHA256 of "timestamp.body" under the key.</summary>
     public static string Signature(byte[] key, long timestamp, string body) =>
-        "sha256=" + Convert.ToHexString(HMACSHA256.HashData(key,
-            Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + "." + body))).ToLowerInvariant();
+        "sha256=" + EventLog.HexText.Lower(HMACSHA256.HashData(key,
+            Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + "." + body)));
 
     /// <summary>Refuses what cannot be a webhook: not absolute, not http(s), plain HTTP to another machine, user info.</summary>
     public static Uri Check(Uri uri)

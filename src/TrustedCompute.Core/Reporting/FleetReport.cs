@@ -74,7 +74,7 @@ public sealed record FleetReport
             {
                 HostName = name, Verdict = newest?.Verdict, LastAttested = newest?.Time,
                 PolicyName = policyName, PolicyVersion = policy?.Version, JudgedBy = newest?.Policy ?? "",
-                JudgedByOther = newest is { Policy.Length: > 0 } && newest.PolicyDigest != Digest(policy),
+                JudgedByOther = newest is { Policy.Length: > 0 } && newest.PolicyDigest != (policy?.Digest ?? ""),
                 TpmManufacturer = host?.TpmManufacturer ?? "", TpmModel = host?.TpmModel ?? "",
                 Reasons = newest?.Reasons.Where(r => r.Severity != ReasonSeverity.Info).Select(Plain).ToList() ?? [],
                 History = history.Select(r => new HostHistoryEntry(r.Time, r.Verdict,
@@ -96,9 +96,6 @@ public sealed record FleetReport
         string where = r.Pcr is null ? "" : $" (PCR {r.Pcr}{(r.Bank is null ? "" : " " + r.Bank)})";
         return $"{r.Message}{where}";
     }
-
-    private static string Digest(StoredPolicy? policy) =>
-        policy is null ? "" : HexText.Lower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(policy.Yaml)));
 
     private static IReadOnlyList<EventDifference> Differences(IAttestationStore store, AttestationResult result, StoredPolicy? stored)
     {

@@ -43,6 +43,8 @@ public sealed class StoredPolicy
     public DateTime CreatedAt { get; init; }
     public string CreatedBy { get; init; } = "";
     public string Comment { get; init; } = "";
+    /// <summary>The SHA-256 of <see cref="Yaml"/>: what a result this version judged records as its PolicyDigest.</summary>
+    public string Digest => PolicyYaml.Digest(Yaml);
 
     public override string ToString() => $"{Name} v{Version}";
 }
