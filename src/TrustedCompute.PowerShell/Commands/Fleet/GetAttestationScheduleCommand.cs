@@ -10,24 +10,17 @@ namespace TrustedCompute.PowerShell.Commands.Fleet;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "AttestationSchedule")]
 [OutputType(typeof(AttestationSchedule))]
-public sealed class GetAttestationScheduleCommand : TrustedComputeCmdlet
+public sealed class GetAttestationScheduleCommand : ScheduleCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     public string[]? Name { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public SchedulePlatform Platform { get; set; } = ScheduleFolder.CurrentPlatform;
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? Path { get; set; }
-
     protected override void ProcessRecord()
     {
         ScheduleFolder folder;
-        try { folder = ScheduleFolder.For(Platform, Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path)); }
+        try { folder = Folder(); }
         catch (PlatformNotSupportedException e)
         {
             ThrowTerminatingError(e, ErrorIds.GetAttestationSchedulePlatformNotSupported, Platform);

@@ -12,7 +12,7 @@ namespace TrustedCompute.PowerShell.Commands.Fleet;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Register, "AttestationSchedule", SupportsShouldProcess = true, DefaultParameterSetName = CalendarSet)]
 [OutputType(typeof(AttestationSchedule))]
-public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
+public sealed class RegisterAttestationScheduleCommand : ScheduleCmdlet
 {
     private const string CalendarSet = "Calendar";
     private const string IntervalSet = "Interval";
@@ -115,14 +115,6 @@ public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
     [ValidateNotNullOrEmpty]
     public string? EnvironmentFile { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public SchedulePlatform Platform { get; set; } = ScheduleFolder.CurrentPlatform;
-
-    /// <summary>A folder for the files instead of /etc/systemd/system or Task Scheduler.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? Path { get; set; }
-
     /// <summary>systemctl daemon-reload and enable --now the timer (systemd as PID 1, the system folder).</summary>
     [Parameter]
     public SwitchParameter Enable { get; set; }
@@ -137,7 +129,7 @@ public sealed class RegisterAttestationScheduleCommand : TrustedComputeCmdlet
         ScheduleFolder folder;
         try
         {
-            folder = ScheduleFolder.For(Platform, Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path));
+            folder = Folder();
             schedule = Schedule();
             ScheduleValidator.Validate(schedule);
             if (Enable) CheckEnable(folder);

@@ -7,23 +7,16 @@ namespace TrustedCompute.PowerShell.Commands.Fleet;
 /// <summary>Removes schedules Register-AttestationSchedule wrote; an enabled timer is stopped and disabled first.</summary>
 [Cmdlet(VerbsLifecycle.Unregister, "AttestationSchedule", SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
-public sealed class UnregisterAttestationScheduleCommand : TrustedComputeCmdlet
+public sealed class UnregisterAttestationScheduleCommand : ScheduleCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = [];
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public SchedulePlatform Platform { get; set; } = ScheduleFolder.CurrentPlatform;
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? Path { get; set; }
-
     protected override void ProcessRecord()
     {
         ScheduleFolder folder;
-        try { folder = ScheduleFolder.For(Platform, Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path)); }
+        try { folder = Folder(); }
         catch (PlatformNotSupportedException e)
         {
             WriteError(e, ErrorIds.UnregisterAttestationSchedulePlatformNotSupported, Platform);
