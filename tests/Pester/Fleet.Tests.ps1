@@ -35,28 +35,14 @@ BeforeAll {
     }
     function Set-Fault([int] $Index, [string] $Kind) { & $fleetSh fault $state $Index $Kind; if ($LASTEXITCODE) { throw "fault $Kind failed" } }
     function Reset-Fleet { foreach ($i in 1..$size) { & $fleetSh heal $state $i } }
+    . (Join-Path $PSScriptRoot 'TestFleet.ps1')
+    $fleetEvidence = { $null = $null; Get-AttestationEvidence -NoEventLog }
 
     if (-not $noFleet) {
-        $settings = @{}
-        & $fleetSh up $state $size $pwshPath $env:TRUSTEDCOMPUTE_MODULE_PATH | ForEach-Object { $k, $v = $_ -split '=', 2; $settings[$k] = $v }
-        if ($LASTEXITCODE) { throw 'fleet.sh up failed' }
-        $fleet = @(Get-Content $settings.HOSTS | ForEach-Object {
-                $i, $name, $ip, $ns = $_ -split "`t"
-                [pscustomobject]@{ Index = [int] $i; Name = $name; Ip = $ip }
-            })
-        $ssh = @{
-            UserName = 'root'; KeyFilePath = $settings.KEY
-            Options  = @{ UserKnownHostsFile = $settings.KNOWN_HOSTS; StrictHostKeyChecking = 'yes' }
-        }
-        $roots = New-Item -ItemType Directory (Join-Path $work 'roots')
-        $ca = Join-Path (Split-Path (& (Join-Path $PSScriptRoot '../env/swtpm.sh') template)) 'localca'
-        Copy-Item (Join-Path $ca 'issuercert.pem'), (Join-Path $ca 'swtpm-localca-rootca-cert.pem') $roots
-        $sessions = New-PSSession -HostName $fleet.Ip @ssh
-        Invoke-Command -Session $sessions { $null = $null; $null = New-TpmAttestationKey -Force -Confirm:$false }
-        Invoke-Command -Session $sessions[0] { $null = $null; Get-AttestationEvidence -NoEventLog } |
-            New-AttestationPolicy -Name fleet | Register-AttestationPolicy | Out-Null
-        $null = Register-TrustedHost -Session $sessions -EkTrustPath $roots -PolicyName fleet -Tag fleet
-        Remove-PSSession $sessions
+        $up = Start-TestFleet $state $size $pwshPath
+        $fleet, $ssh = $up.Hosts, $up.Ssh
+        $roots = New-TestEkRoot $work
+        Register-TestFleet $fleet.Ip $ssh $roots -PolicyName fleet -Tag fleet -Evidence $fleetEvidence
     }
 }
 
@@ -288,11 +274,7 @@ Describe 'Sweeps of one PostgreSQL store from two admin nodes' -Skip:$noPostgres
         & $postgresSh start $pgDir | ForEach-Object { $k, $v = $_ -split '=', 2; $pgSettings[$k] = $v }
         if ($LASTEXITCODE) { throw 'postgres.sh start failed' }
         $pg = $pgSettings.TRUSTEDCOMPUTE_STORE
-        $sessions = New-PSSession -HostName $fleet.Ip @ssh
-        Invoke-Command -Session $sessions[0] { $null = $null; Get-AttestationEvidence -NoEventLog } |
-            New-AttestationPolicy -Name fleet | Register-AttestationPolicy -StoreConnectionString $pg | Out-Null
-        $null = Register-TrustedHost -Session $sessions -EkTrustPath $roots -PolicyName fleet -Tag fleet -StoreConnectionString $pg
-        Remove-PSSession $sessions
+        Register-TestFleet $fleet.Ip $ssh $roots -PolicyName fleet -Tag fleet -Evidence $fleetEvidence -StoreConnectionString $pg
     }
     AfterAll { & $postgresSh stop $pgDir }
     AfterEach { Reset-Fleet }

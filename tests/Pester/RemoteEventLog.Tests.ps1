@@ -15,16 +15,14 @@ BeforeAll {
     $boot = 'shim 15.7', 'grub 2.06-13', 'linux 6.1.0-13'
 
     . (Join-Path $PSScriptRoot 'TestEventLog.ps1')
+    . (Join-Path $PSScriptRoot 'TestFleet.ps1')
     function Invoke-Sweep { Invoke-AttestationSweep -Tag rlog @ssh -TimeoutSec 60 -RetryCount 0 @args }
     function Invoke-Ssh { Invoke-HostAttestation -HostName $ip @ssh -TimeoutSec 60 -RetryCount 0 @args }
 
     if (-not $noFleet) {
-        $settings = @{}
-        & $fleetSh up $state 1 (@([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh')) |
-                Where-Object { [IO.Path]::GetFileName($_) -eq 'pwsh' -and (Test-Path $_) } | Select-Object -First 1) `
-            $env:TRUSTEDCOMPUTE_MODULE_PATH | ForEach-Object { $k, $v = $_ -split '=', 2; $settings[$k] = $v }
-        if ($LASTEXITCODE) { throw 'fleet.sh up failed' }
-        $ip = (Get-Content $settings.HOSTS).Split("`t")[2]
+        $up = Start-TestFleet $state 1 (@([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh')) |
+                Where-Object { [IO.Path]::GetFileName($_) -eq 'pwsh' -and (Test-Path $_) } | Select-Object -First 1)
+        $ip, $ssh = $up.Hosts[0].Ip, $up.Ssh
         $home1 = Join-Path $state 'h1/home'
         $tcti = 'swtpm:host=127.0.0.1,port=2321'
         foreach ($t in $boot) {
@@ -35,19 +33,8 @@ BeforeAll {
         }
         New-TestEventLog (Join-Path $home1 'boot.log') $boot
         New-TestEventLog (Join-Path $home1 'forged.log') ($boot[0..1] + 'linux 6.1.0-99')
-        $ssh = @{
-            UserName = 'root'; KeyFilePath = $settings.KEY
-            Options  = @{ UserKnownHostsFile = $settings.KNOWN_HOSTS; StrictHostKeyChecking = 'yes' }
-        }
-        $roots = New-Item -ItemType Directory (Join-Path $work 'roots')
-        $ca = Join-Path (Split-Path (& (Join-Path $PSScriptRoot '../env/swtpm.sh') template)) 'localca'
-        Copy-Item (Join-Path $ca 'issuercert.pem'), (Join-Path $ca 'swtpm-localca-rootca-cert.pem') $roots
-        $session = New-PSSession -HostName $ip @ssh
-        Invoke-Command -Session $session { $null = $null; $null = New-TpmAttestationKey -Force -Confirm:$false }
-        Invoke-Command -Session $session { $null = $null; Get-AttestationEvidence -PcrIndex 16 -EventLogPath ~/boot.log } |
-            New-AttestationPolicy -Name rlog -KeepReferenceLog | Register-AttestationPolicy | Out-Null
-        $null = Register-TrustedHost -Session $session -EkTrustPath $roots -PolicyName rlog -Tag rlog
-        Remove-PSSession $session
+        Register-TestFleet $ip $ssh (New-TestEkRoot $work) -PolicyName rlog -Tag rlog -KeepReferenceLog `
+            -Evidence { $null = $null; Get-AttestationEvidence -PcrIndex 16 -EventLogPath ~/boot.log }
     }
 }
 
